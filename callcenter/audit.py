@@ -1,0 +1,59 @@
+"""Recording writes in the audit log, inside the writer's own transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.auth.principal import Principal
+from callcenter.models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def changed_fields(obj: object) -> dict[str, list[Any]]:
+    """``{column: [old, new]}`` for the columns changed on a loaded ORM object since it was loaded."""
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            changes[attr.key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def record(
+    db: AsyncSession,
+    principal: Principal,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    changes: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> None:
+    """Add an audit entry to the session; it commits (or rolls back) with the change it describes."""
+    db.add(
+        AuditEntry(
+            user_id=principal.user_id or None,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            changes={k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v] for k, v in (changes or {}).items()},
+            ip=ip,
+        )
+    )

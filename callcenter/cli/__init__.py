@@ -1,0 +1,16 @@
+"""The ``callcenter`` command: the one place that wires every package together."""
+
+from __future__ import annotations
+
+import click
+
+from callcenter.cli import admin, data, server
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Call-center CRM for Asterisk."""
+
+
+for command in (*server.COMMANDS, *admin.COMMANDS, *data.COMMANDS):
+    main.add_command(command)

@@ -1,0 +1,1 @@
+"""Clients and contact persons: validation, duplicates, search and storage."""

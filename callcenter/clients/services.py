@@ -1,0 +1,261 @@
+"""Creating, changing, reading, listing and deleting clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter import audit
+from callcenter.auth.principal import Permission, Principal
+from callcenter.clients.duplicates import find_duplicates
+from callcenter.clients.schemas import ClientIn, ClientPatch
+from callcenter.clients.serialize import client_dict
+from callcenter.clients.validation import CleanPhone, check_owner, clean_emails, clean_phones, clean_tax_id
+from callcenter.contacts.services import add_contact_in
+from callcenter.errors import DuplicateClient, Forbidden, NotFound, ValidationFailed
+from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone
+from callcenter.names import duplicate_key, search_form, split_legal_form
+from callcenter.phones import try_e164
+from callcenter.taxid import inn_error
+
+
+@dataclass(frozen=True, slots=True)
+class ClientFilter:
+    q: str | None = None
+    owner_id: int | None = None
+    stage: str | None = None
+    abc_class: str | None = None
+    kind: str | None = None
+
+
+def visible(principal: Principal, query: Any) -> Any:
+    """Restrict a client query to what the principal may see."""
+    if principal.own_clients_only:
+        return query.where(Client.owner_id == principal.user_id)
+    return query
+
+
+async def load_client(db: AsyncSession, principal: Principal, client_id: int) -> Client:
+    client = await db.get(Client, client_id)
+    if client is None:
+        raise NotFound("client", client_id)
+    if principal.own_clients_only and client.owner_id != principal.user_id:
+        raise Forbidden("This client belongs to another operator.")
+    return client
+
+
+async def _phones_emails(db: AsyncSession, client_ids: list[int]) -> tuple[dict[int, list[Phone]], dict[int, list[Email]]]:
+    phones: dict[int, list[Phone]] = {cid: [] for cid in client_ids}
+    emails: dict[int, list[Email]] = {cid: [] for cid in client_ids}
+    if client_ids:
+        for phone in await db.scalars(select(Phone).where(Phone.client_id.in_(client_ids)).order_by(Phone.id)):
+            phones[phone.client_id].append(phone)  # type: ignore[index]
+        for email in await db.scalars(select(Email).where(Email.client_id.in_(client_ids)).order_by(Email.id)):
+            emails[email.client_id].append(email)  # type: ignore[index]
+    return phones, emails
+
+
+async def get_client(db: AsyncSession, principal: Principal, client_id: int) -> dict[str, Any]:
+    principal.require(Permission.CLIENTS_READ)
+    client = await load_client(db, principal, client_id)
+    phones, emails = await _phones_emails(db, [client.id])
+    return client_dict(client, phones[client.id], emails[client.id])
+
+
+def _name_fields(name: str, legal_form: str | None) -> dict[str, Any]:
+    found_form, bare = split_legal_form(name)
+    return {
+        "name": name,
+        "legal_form": legal_form or found_form,
+        "name_search": search_form(name),
+        "name_key": duplicate_key(bare if found_form else name),
+    }
+
+
+async def create_client(
+    db: AsyncSession, principal: Principal, data: ClientIn, *, region: str, force: bool = False, ip: str | None = None
+) -> dict[str, Any]:
+    """Validate everything first, then write the client with its phones, e-mails and contacts in one commit."""
+    principal.require(Permission.CLIENTS_WRITE)
+    errors: dict[str, str] = {}
+    phones = clean_phones(data.phones, region, "phones", errors)
+    emails = clean_emails([str(e) for e in data.emails])
+    tax_id = clean_tax_id(data.tax_id, "tax_id", errors)
+    owner_id = data.owner_id if data.owner_id is not None else (principal.user_id or None)
+    await check_owner(db, owner_id, "owner_id", errors)
+    contact_phones = [clean_phones(c.phones, region, f"contacts.{i}.phones", errors) for i, c in enumerate(data.contacts)]
+    if errors:
+        raise ValidationFailed(errors)
+    if principal.own_clients_only and owner_id != principal.user_id:
+        raise Forbidden("Operators restricted to their own clients can only create clients they own.")
+    fields = _name_fields(data.name, data.legal_form)
+    if not force:
+        candidates = await find_duplicates(
+            db,
+            name_key=fields["name_key"],
+            tax_id=tax_id,
+            phones=[p.e164 for p in phones] + [p.e164 for ps in contact_phones for p in ps],
+            emails=emails,
+        )
+        if candidates:
+            raise DuplicateClient(candidates)
+    client = Client(
+        kind=data.kind,
+        tax_id=tax_id,
+        addresses=[a.model_dump() for a in data.addresses],
+        notes=data.notes,
+        custom=dict(data.custom),
+        owner_id=owner_id,
+        stage=data.stage,
+        abc_class=data.abc_class,
+        xyz_class=data.xyz_class,
+        potential=data.potential,
+        timezone=data.timezone,
+        **fields,
+    )
+    db.add(client)
+    await db.flush()
+    _add_phones(db, client.id, phones)
+    for address in emails:
+        db.add(Email(client_id=client.id, address=address))
+    for contact, cphones in zip(data.contacts, contact_phones):
+        await add_contact_in(db, client.id, contact, cphones)
+    audit.record(db, principal, "create", "client", client.id, {"name": data.name}, ip)
+    await db.commit()
+    return await get_client(db, principal, client.id)
+
+
+def _add_phones(db: AsyncSession, client_id: int, phones: list[CleanPhone]) -> None:
+    for phone in phones:
+        db.add(Phone(client_id=client_id, raw=phone.raw, e164=phone.e164, kind=phone.kind))
+
+
+async def update_client(
+    db: AsyncSession,
+    principal: Principal,
+    client_id: int,
+    patch: ClientPatch,
+    *,
+    region: str,
+    force: bool = False,
+    ip: str | None = None,
+) -> dict[str, Any]:
+    principal.require(Permission.CLIENTS_WRITE)
+    client = await load_client(db, principal, client_id)
+    given = patch.model_fields_set
+    errors: dict[str, str] = {}
+    phones = clean_phones(patch.phones, region, "phones", errors) if patch.phones is not None else None
+    emails = clean_emails([str(e) for e in patch.emails]) if patch.emails is not None else None
+    tax_id = clean_tax_id(patch.tax_id, "tax_id", errors) if "tax_id" in given else client.tax_id
+    if "owner_id" in given:
+        await check_owner(db, patch.owner_id, "owner_id", errors)
+    for required in ("name", "kind", "stage"):
+        if required in given and getattr(patch, required) is None:
+            errors[required] = "may not be null"
+    if errors:
+        raise ValidationFailed(errors)
+    if principal.own_clients_only and "owner_id" in given and patch.owner_id != principal.user_id:
+        raise Forbidden("Operators restricted to their own clients cannot hand a client to someone else.")
+    name_fields = _name_fields(patch.name or client.name, patch.legal_form if "legal_form" in given else None)
+    if not force and (("name" in given) or ("tax_id" in given) or phones is not None or emails is not None):
+        candidates = await find_duplicates(
+            db,
+            name_key=name_fields["name_key"] if "name" in given else None,
+            tax_id=tax_id if "tax_id" in given else None,
+            phones=[p.e164 for p in phones or []],
+            emails=emails or [],
+            exclude_id=client.id,
+        )
+        if candidates:
+            raise DuplicateClient(candidates)
+    if "name" in given:
+        for key, value in name_fields.items():
+            if key != "legal_form" or "legal_form" not in given:
+                setattr(client, key, value)
+    simple = ("kind", "legal_form", "notes", "custom", "owner_id", "stage", "abc_class", "xyz_class", "potential", "timezone")
+    for key in simple:
+        if key in given:
+            setattr(client, key, getattr(patch, key) if key != "notes" else (patch.notes or ""))
+    if "addresses" in given:
+        client.addresses = [a.model_dump() for a in patch.addresses or []]
+    if "tax_id" in given:
+        client.tax_id = tax_id
+    changes: dict[str, Any] = audit.changed_fields(client)
+    if phones is not None:
+        await db.execute(delete(Phone).where(Phone.client_id == client.id))
+        _add_phones(db, client.id, phones)
+        changes["phones"] = [p.e164 for p in phones]
+    if emails is not None:
+        await db.execute(delete(Email).where(Email.client_id == client.id))
+        for address in emails:
+            db.add(Email(client_id=client.id, address=address))
+        changes["emails"] = emails
+    audit.record(db, principal, "update", "client", client.id, changes, ip)
+    await db.commit()
+    return await get_client(db, principal, client.id)
+
+
+async def delete_client(db: AsyncSession, principal: Principal, client_id: int, ip: str | None = None) -> None:
+    principal.require(Permission.CLIENTS_DELETE)
+    client = await load_client(db, principal, client_id)
+    audit.record(db, principal, "delete", "client", client.id, {"name": client.name}, ip)
+    await db.delete(client)
+    await db.commit()
+
+
+def search_condition(q: str, region: str) -> Any:
+    """Match a name fragment, a phone in any format, an e-mail, or a tax id; Cyrillic case-insensitive."""
+    text = q.strip()
+    conditions: list[Any] = []
+    e164 = try_e164(text, region)
+    if e164:
+        conditions.append(Client.id.in_(select(Phone.client_id).where(Phone.e164 == e164)))
+        conditions.append(
+            Client.id.in_(
+                select(ClientContact.client_id)
+                .join(Phone, Phone.contact_id == ClientContact.contact_id)
+                .where(Phone.e164 == e164)
+            )
+        )
+    if "@" in text:
+        conditions.append(Client.id.in_(select(Email.client_id).where(Email.address == text.lower())))
+    compact = text.replace(" ", "")
+    if compact.isdigit() and inn_error(compact) is None:
+        conditions.append(Client.tax_id == compact)
+    fragment = search_form(text)
+    if fragment:
+        pattern = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(Client.name_search.like(pattern, escape="\\"))
+        conditions.append(
+            Client.id.in_(
+                select(ClientContact.client_id)
+                .join(ContactPerson, ContactPerson.id == ClientContact.contact_id)
+                .where(ContactPerson.name_search.like(pattern, escape="\\"))
+            )
+        )
+    return or_(*conditions)
+
+
+async def list_clients(
+    db: AsyncSession, principal: Principal, flt: ClientFilter, *, region: str, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of clients matching the filter, and the total count."""
+    principal.require(Permission.CLIENTS_READ)
+    query = visible(principal, select(Client))
+    if flt.q:
+        query = query.where(search_condition(flt.q, region))
+    for column, value in (
+        (Client.owner_id, flt.owner_id),
+        (Client.stage, flt.stage),
+        (Client.abc_class, flt.abc_class),
+        (Client.kind, flt.kind),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    clients = list(await db.scalars(query.order_by(Client.name_search, Client.id).limit(limit).offset(offset)))
+    phones, emails = await _phones_emails(db, [c.id for c in clients])
+    return [client_dict(c, phones[c.id], emails[c.id]) for c in clients], total

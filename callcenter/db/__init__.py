@@ -1,0 +1,1 @@
+"""Storage: the declarative base, column types, the engine and migrations."""

@@ -1,0 +1,1 @@
+"""The caller's dossier: everything an operator needs the second the phone rings."""

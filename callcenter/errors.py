@@ -1,0 +1,78 @@
+"""Domain errors with stable ids; the web layer maps them to HTTP answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose. ``error_id`` never changes once published."""
+
+    error_id = "domain-error"
+    status = 400
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.error_id, "message": self.message}
+        body.update(self.details)
+        return body
+
+
+class ValidationFailed(DomainError):
+    """One or more fields are bad; ``fields`` maps each field path to its reason."""
+
+    error_id = "validation-failed"
+    status = 422
+
+    def __init__(self, fields: dict[str, str], message: str = "Some fields are invalid.") -> None:
+        super().__init__(message, details={"fields": fields})
+        self.fields = fields
+
+
+class NotFound(DomainError):
+    error_id = "not-found"
+    status = 404
+
+    def __init__(self, entity: str, key: object) -> None:
+        super().__init__(f"{entity} {key} not found.", details={"entity": entity})
+
+
+class Forbidden(DomainError):
+    error_id = "forbidden"
+    status = 403
+
+
+class NotAuthenticated(DomainError):
+    error_id = "not-authenticated"
+    status = 401
+
+
+class Conflict(DomainError):
+    error_id = "conflict"
+    status = 409
+
+
+class DuplicateClient(Conflict):
+    """The client looks like one that exists; ``candidates`` say which and why."""
+
+    error_id = "duplicate-client"
+
+    def __init__(self, candidates: list[dict[str, Any]]) -> None:
+        super().__init__(
+            "The client looks like an existing one; repeat with force=true to create it anyway.",
+            details={"candidates": candidates},
+        )
+        self.candidates = candidates
+
+
+class TooManyAttempts(DomainError):
+    error_id = "too-many-attempts"
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many failed logins; try again later.", details={"retry_after": retry_after})
+        self.retry_after = retry_after

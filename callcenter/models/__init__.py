@@ -1,0 +1,31 @@
+"""The ORM models; importing this package registers every table on ``Base.metadata``."""
+
+from callcenter.models.audit import AuditEntry
+from callcenter.models.clients import Client, ClientContact, ClientRelation, ContactPerson, Email, Phone
+from callcenter.models.interactions import Call, Disposition, Interaction
+from callcenter.models.users import ApiToken, AppSetting, LoginFailure, Team, User, WebSession
+from callcenter.models.work import Claim, Deal, FunnelStage, Sale, Task
+
+__all__ = [
+    "ApiToken",
+    "AppSetting",
+    "AuditEntry",
+    "Call",
+    "Claim",
+    "Client",
+    "ClientContact",
+    "ClientRelation",
+    "ContactPerson",
+    "Deal",
+    "Disposition",
+    "Email",
+    "FunnelStage",
+    "Interaction",
+    "LoginFailure",
+    "Phone",
+    "Sale",
+    "Task",
+    "Team",
+    "User",
+    "WebSession",
+]

@@ -1,0 +1,74 @@
+"""One settings object, read from ``CALLCENTER_*`` environment variables and an optional file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every default works out of the box on the embedded (SQLite) setup."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CALLCENTER_",
+        env_file=("callcenter.env",),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default=Path("data"), description="Folder for the SQLite file, secret key and uploads.")
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means sqlite+aiosqlite:///<data_dir>/callcenter.db.",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Key for signing; empty means generated once and kept in <data_dir>/secret_key.",
+    )
+    default_region: str = Field(default="RU", description="Region for phone numbers written without a country code.")
+    host: str = Field(default="127.0.0.1", description="Address `callcenter serve` listens on.")
+    port: int = Field(default=8000, description="Port `callcenter serve` listens on.")
+    session_days: int = Field(default=14, description="Days a login session lives without use.")
+    cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only.")
+    login_max_failures: int = Field(default=5, description="Failed logins per login within the window before throttling.")
+    login_window_seconds: int = Field(default=900, description="Window for counting failed logins.")
+    operators_own_clients_only: bool = Field(
+        default=False,
+        description="Initial value of the admin switch restricting operators to their own clients.",
+    )
+    log_level: str = Field(default="INFO", description="Logging level.")
+
+    @field_validator("default_region")
+    @classmethod
+    def _upper_region(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'callcenter.db').resolve()}"
+
+    @property
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated on first use and kept in the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

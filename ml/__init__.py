@@ -1,0 +1,1 @@
+"""Models: client segmentation and scoring, and call transcription."""

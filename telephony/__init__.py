@@ -1,0 +1,1 @@
+"""Asterisk: the AMI protocol and connection, FastAGI, the call tracker and the PBX simulator."""

@@ -1,0 +1,1 @@
+"""The Starlette application: JSON API, pages and static assets."""

@@ -1,0 +1,79 @@
+"""Clients over HTTP: create with duplicate check, read, change, delete, list and search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from starlette.responses import Response
+
+from callcenter.auth.principal import Permission
+from callcenter.clients import services
+from callcenter.clients.schemas import ClientIn, ClientPatch
+from callcenter.models.enums import AbcClass, ClientKind, Stage
+from web.api.routing import ApiRouter, Call, PageQuery, page
+
+router = ApiRouter("clients")
+
+
+class ForceQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    force: bool = False
+
+
+class ClientListQuery(PageQuery):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = None
+    owner_id: int | None = None
+    stage: Stage | None = None
+    abc_class: AbcClass | None = None
+    kind: ClientKind | None = None
+
+
+@router.post("/api/clients", summary="Create a client; 409 with candidates when it looks like a duplicate",
+             permission=Permission.CLIENTS_WRITE, body=ClientIn, query=ForceQuery, status=201,
+             responses={409: "duplicate candidates with reasons", 422: "bad fields"})
+async def create(call: Call) -> dict[str, Any]:
+    return await services.create_client(
+        call.db, call.principal, call.body, region=call.settings.default_region, force=call.query.force, ip=call.ip
+    )
+
+
+@router.get("/api/clients", summary="List and search clients (q: name fragment, phone, e-mail or tax id)",
+            permission=Permission.CLIENTS_READ, query=ClientListQuery)
+async def list_(call: Call) -> dict[str, Any]:
+    q = call.query
+    flt = services.ClientFilter(
+        q=q.q or None,
+        owner_id=q.owner_id,
+        stage=q.stage.value if q.stage else None,
+        abc_class=q.abc_class.value if q.abc_class else None,
+        kind=q.kind.value if q.kind else None,
+    )
+    items, total = await services.list_clients(
+        call.db, call.principal, flt, region=call.settings.default_region, limit=q.limit, offset=q.offset
+    )
+    return page(items, total, q)
+
+
+@router.get("/api/clients/{client_id:int}", summary="One client", permission=Permission.CLIENTS_READ)
+async def get(call: Call) -> dict[str, Any]:
+    return await services.get_client(call.db, call.principal, call.path_int("client_id"))
+
+
+@router.patch("/api/clients/{client_id:int}", summary="Change a client; lists given replace the old ones",
+              permission=Permission.CLIENTS_WRITE, body=ClientPatch, query=ForceQuery)
+async def update(call: Call) -> dict[str, Any]:
+    return await services.update_client(
+        call.db, call.principal, call.path_int("client_id"), call.body,
+        region=call.settings.default_region, force=call.query.force, ip=call.ip,
+    )
+
+
+@router.delete("/api/clients/{client_id:int}", summary="Delete a client and everything attached to it",
+               permission=Permission.CLIENTS_DELETE, status=204)
+async def remove(call: Call) -> Response:
+    await services.delete_client(call.db, call.principal, call.path_int("client_id"), ip=call.ip)
+    return Response(status_code=204)

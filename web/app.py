@@ -1,0 +1,85 @@
+"""The application factory: settings and database in, a Starlette app out."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from callcenter import __version__
+from callcenter.db.engine import create_engine, create_sessionmaker
+from callcenter.settings import Settings, get_settings
+from web import openapi
+from web.api import clients, dossier, session
+from web.api.routing import ApiRouter
+from web.responses import Json, error
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+API_ROUTERS: list[ApiRouter] = [session.router, clients.router, dossier.router]
+
+
+def _api_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for router in API_ROUTERS:
+        routes.extend(router.routes)
+    return routes
+
+
+async def _openapi(request: Request) -> Response:
+    operations = [op for router in API_ROUTERS for op in router.operations]
+    return Json(openapi.build(operations, title="Call-center CRM API", version=__version__))
+
+
+async def _api_not_found(request: Request) -> Response:
+    return error(404, "not-found", f"No API operation at {request.url.path}.")
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
+    """Build the app; an ``engine`` passed in stays the caller's to dispose of."""
+    settings = settings or get_settings()
+    owns_engine = engine is None
+    engine = engine or create_engine(settings.resolved_database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            await engine.dispose()
+
+    from web.pages import page_routes
+
+    routes: list[BaseRoute] = [
+        Route("/api/openapi.json", _openapi, methods=["GET"]),
+        *_api_routes(),
+        Route("/api/{rest:path}", _api_not_found, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        *page_routes(),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=_exception_handlers())
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    return app
+
+
+def _exception_handlers() -> dict[Any, Any]:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        if request.url.path.startswith("/api/"):
+            return error(status, "http-error", str(getattr(exc, "detail", "")))
+        from web.pages.rendering import render_error
+
+        return await render_error(request, status)
+
+    from starlette.exceptions import HTTPException
+
+    return {HTTPException: http_error}
