@@ -1,0 +1,93 @@
+"""Logging in and out, bearer tokens, throttling, revocation and the cross-site check."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.auth.services import create_token
+from callcenter.models import AuditEntry, WebSession
+from callcenter.models.enums import Role
+from tests.conftest import PASSWORD, MakeUser, login_as
+
+
+async def test_login_sets_opaque_cookie_and_whoami(http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession) -> None:
+    user = await make_user(Role.SUPERVISOR)
+    body = await login_as(http, user)
+    assert body["role"] == "supervisor"
+    cookie = http.cookies.get("cc_session")
+    assert cookie and user.login not in cookie
+    stored = (await db.scalars(select(WebSession))).all()
+    assert len(stored) == 1 and stored[0].id_hash != cookie
+    me = await http.get("/api/session")
+    assert me.status_code == 200 and me.json()["login"] == user.login
+
+
+async def test_wrong_password_is_401_and_unknown_login_too(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    user = await make_user()
+    r = await http.post("/api/session", json={"login": user.login, "password": "wrong-password"})
+    assert r.status_code == 401 and r.json()["error"] == "not-authenticated"
+    r = await http.post("/api/session", json={"login": "nobody", "password": "wrong-password"})
+    assert r.status_code == 401
+
+
+async def test_repeated_failures_are_throttled_even_with_right_password(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    user = await make_user()
+    for _ in range(5):
+        assert (await http.post("/api/session", json={"login": user.login, "password": "nope-nope"})).status_code == 401
+    r = await http.post("/api/session", json={"login": user.login, "password": PASSWORD})
+    assert r.status_code == 429
+    assert r.json()["retry_after"] > 0
+
+
+async def test_logout_revokes_the_session_on_the_server(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    await login_as(http, await make_user())
+    cookie = http.cookies.get("cc_session")
+    assert (await http.delete("/api/session")).status_code == 204
+    # Replaying the old cookie after logout must not work: the state lives on the server.
+    http.cookies.set("cc_session", cookie)
+    assert (await http.get("/api/clients")).status_code == 401
+
+
+async def test_bearer_token_works_without_csrf(http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession) -> None:
+    user = await make_user(Role.MANAGER)
+    token = await create_token(db, user, "integration")
+    r = await http.post(
+        "/api/clients",
+        json={"name": "Token Client", "kind": "company"},
+        headers={"Authorization": f"Bearer {token}", "Origin": "http://evil.example"},
+    )
+    assert r.status_code == 201, r.text
+    bad = await http.get("/api/clients", headers={"Authorization": "Bearer cc_not-a-token"})
+    assert bad.status_code == 401
+
+
+async def test_cookie_writes_need_same_origin_or_token(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    body = await login_as(http, await make_user())
+    del http.headers["X-CSRF-Token"]
+    payload = {"name": "Cross Site", "kind": "company"}
+    r = await http.post("/api/clients", json=payload, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and r.json()["error"] == "cross-site"
+    r = await http.post("/api/clients", json=payload)  # no Origin, no token
+    assert r.status_code == 403
+    r = await http.post("/api/clients", json=payload, headers={"Origin": "http://testserver"})
+    assert r.status_code == 201
+    r = await http.post("/api/clients", json={"name": "Other", "kind": "company"}, headers={"X-CSRF-Token": body["csrf_token"]})
+    assert r.status_code == 201
+
+
+async def test_unauthenticated_requests_get_json_401(http: httpx.AsyncClient) -> None:
+    r = await http.get("/api/clients")
+    assert r.status_code == 401
+    assert r.json()["error"] == "not-authenticated"
+
+
+async def test_writes_are_audited_with_the_author(admin_http: httpx.AsyncClient, db: AsyncSession) -> None:
+    r = await admin_http.post("/api/clients", json={"name": "Audited", "kind": "person"})
+    client_id = r.json()["id"]
+    await admin_http.patch(f"/api/clients/{client_id}", json={"notes": "called twice"})
+    entries = (await db.scalars(select(AuditEntry).where(AuditEntry.entity == "client").order_by(AuditEntry.id))).all()
+    assert [e.action for e in entries] == ["create", "update"]
+    assert entries[1].changes["notes"] == ["", "called twice"]
+    assert entries[1].user_id is not None
