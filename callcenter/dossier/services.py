@@ -223,7 +223,19 @@ async def dossier_by_phone(db: AsyncSession, principal: Principal, e164: str) ->
     return shape(e164, client, row, contact_id, client_ids[1:])
 
 
-def shape(e164: str, client: dict[str, Any], row: Any, contact_id: int | None, others: list[int]) -> dict[str, Any]:
+async def dossier_by_client_id(db: AsyncSession, principal: Principal, client_id: int) -> dict[str, Any] | None:
+    """The same dossier for a known client (the client card), or None when there is no such client."""
+    principal.require(Permission.CLIENTS_READ)
+    row = (await db.execute(_DOSSIER, {"client_id": client_id})).one_or_none()
+    if row is None:
+        return None
+    client = _doc(row.client)
+    if principal.own_clients_only and client["owner_id"] != principal.user_id:
+        raise Forbidden("This client belongs to another operator.")
+    return shape(None, client, row, None, [])
+
+
+def shape(e164: str | None, client: dict[str, Any], row: Any, contact_id: int | None, others: list[int]) -> dict[str, Any]:
     """Turn the database's JSON into the dossier document the API and the pop send."""
     now = utcnow()
     contacts = _doc(row.contacts)

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
+
+from web.pages import client_card, client_form, clients_list, importing, session
 
 
 def page_routes() -> list[BaseRoute]:
-    return []
+    """Every page route; ``web.app`` mounts them after the API and the static files."""
+    return [
+        Route("/", session.root, methods=["GET"]),
+        Route("/login", session.login, methods=["GET", "POST"]),
+        Route("/logout", session.logout, methods=["POST"]),
+        Route("/lang/{code}", session.switch_language, methods=["GET"]),
+        Route("/clients", clients_list.clients_list, methods=["GET"]),
+        Route("/clients/new", client_form.client_new, methods=["GET", "POST"]),
+        Route("/clients/{client_id:int}", client_card.client_card, methods=["GET"]),
+        Route("/clients/{client_id:int}/edit", client_form.client_edit, methods=["GET", "POST"]),
+        Route("/import", importing.import_page, methods=["GET", "POST"]),
+    ]
