@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -53,7 +53,7 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'callcenter.db').resolve()}"
 
-    @property
+    @cached_property
     def resolved_secret_key(self) -> str:
         """The configured key, or one generated on first use and kept in the data folder."""
         if self.secret_key:

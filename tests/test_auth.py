@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callcenter.auth.services import create_token
 from callcenter.models import AuditEntry, WebSession
 from callcenter.models.enums import Role
+from callcenter.settings import Settings
 from tests.conftest import PASSWORD, MakeUser, login_as
 
 
@@ -50,9 +53,11 @@ async def test_logout_revokes_the_session_on_the_server(http: httpx.AsyncClient,
     assert (await http.get("/api/clients")).status_code == 401
 
 
-async def test_bearer_token_works_without_csrf(http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession) -> None:
+async def test_bearer_token_works_without_csrf(
+    http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession, settings: Settings
+) -> None:
     user = await make_user(Role.MANAGER)
-    token = await create_token(db, user, "integration")
+    token = await create_token(db, user, key=settings.resolved_secret_key, name="integration")
     r = await http.post(
         "/api/clients",
         json={"name": "Token Client", "kind": "company"},
@@ -91,3 +96,23 @@ async def test_writes_are_audited_with_the_author(admin_http: httpx.AsyncClient,
     assert [e.action for e in entries] == ["create", "update"]
     assert entries[1].changes["notes"] == ["", "called twice"]
     assert entries[1].user_id is not None
+
+
+async def test_generated_secret_key_is_kept_in_the_data_folder(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path / "d").resolved_secret_key
+    assert len(first) >= 40
+    assert (tmp_path / "d" / "secret_key").stat().st_mode & 0o077 == 0
+    assert Settings(data_dir=tmp_path / "d").resolved_secret_key == first
+    assert Settings(data_dir=tmp_path / "d", secret_key="explicit").resolved_secret_key == "explicit"
+
+
+async def test_credentials_stop_working_when_the_secret_key_changes(
+    http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession, settings: Settings, app: object
+) -> None:
+    user = await make_user(Role.MANAGER)
+    token = await create_token(db, user, key=settings.resolved_secret_key, name="x")
+    await login_as(http, user)
+    assert (await http.get("/api/clients")).status_code == 200
+    app.state.settings = Settings(data_dir=settings.data_dir, database_url=settings.database_url, secret_key="rotated")  # type: ignore[attr-defined]
+    assert (await http.get("/api/clients")).status_code == 401
+    assert (await http.get("/api/clients", headers={"Authorization": f"Bearer {token}"})).status_code == 401

@@ -29,7 +29,7 @@ async def authenticate(conn: HTTPConnection, db: AsyncSession, settings: Setting
     """The principal behind the request, or None when it carries no valid credentials."""
     header = conn.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = await services.token_user(db, header[7:].strip())
+        user = await services.token_user(db, header[7:].strip(), key=settings.resolved_secret_key)
         if user is None:
             return None
         principal = await services.principal_for(db, user, settings.operators_own_clients_only)
@@ -37,7 +37,7 @@ async def authenticate(conn: HTTPConnection, db: AsyncSession, settings: Setting
     cookie = conn.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    found = await services.session_user(db, cookie, days=settings.session_days)
+    found = await services.session_user(db, cookie, key=settings.resolved_secret_key, days=settings.session_days)
     if found is None:
         return None
     user, session = found

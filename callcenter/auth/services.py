@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,9 +21,10 @@ from callcenter.models.enums import Role
 OWN_CLIENTS_ONLY = "operators_own_clients_only"
 
 
-def digest(secret: str) -> str:
-    """Stored form of a cookie or token: the raw value never reaches the database."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+def digest(secret: str, key: str) -> str:
+    """Stored form of a cookie or token: keyed with the secret key, so neither the raw value nor a
+    leaked table alone can be turned into working credentials."""
+    return hmac.new(key.encode(), secret.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +71,14 @@ async def authenticate(
 
 
 async def open_session(
-    db: AsyncSession, user: User, *, days: int, ip: str | None, user_agent: str | None
+    db: AsyncSession, user: User, *, key: str, days: int, ip: str | None, user_agent: str | None
 ) -> NewSession:
     cookie_value = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     now = utcnow()
     db.add(
         WebSession(
-            id_hash=digest(cookie_value),
+            id_hash=digest(cookie_value, key),
             user_id=user.id,
             csrf_token=csrf,
             created_at=now,
@@ -90,14 +92,16 @@ async def open_session(
     return NewSession(cookie_value=cookie_value, csrf_token=csrf)
 
 
-async def session_user(db: AsyncSession, cookie_value: str, *, days: int) -> tuple[User, WebSession] | None:
+async def session_user(
+    db: AsyncSession, cookie_value: str, *, key: str, days: int
+) -> tuple[User, WebSession] | None:
     """The user behind a live session cookie; sliding expiry, refreshed at most once a minute."""
     now = utcnow()
     row = (
         await db.execute(
             select(User, WebSession)
             .join(WebSession, WebSession.user_id == User.id)
-            .where(WebSession.id_hash == digest(cookie_value))
+            .where(WebSession.id_hash == digest(cookie_value, key))
         )
     ).first()
     if row is None:
@@ -112,9 +116,9 @@ async def session_user(db: AsyncSession, cookie_value: str, *, days: int) -> tup
     return user, session
 
 
-async def revoke_session(db: AsyncSession, cookie_value: str) -> None:
+async def revoke_session(db: AsyncSession, cookie_value: str, *, key: str) -> None:
     await db.execute(
-        update(WebSession).where(WebSession.id_hash == digest(cookie_value)).values(revoked_at=utcnow())
+        update(WebSession).where(WebSession.id_hash == digest(cookie_value, key)).values(revoked_at=utcnow())
     )
     await db.commit()
 
@@ -128,20 +132,20 @@ async def revoke_user_sessions(db: AsyncSession, user_id: int) -> None:
     )
 
 
-async def create_token(db: AsyncSession, user: User, name: str = "") -> str:
+async def create_token(db: AsyncSession, user: User, *, key: str, name: str = "") -> str:
     """A new bearer token for ``user``; shown once, stored only as a digest."""
     token = "cc_" + secrets.token_urlsafe(32)
-    db.add(ApiToken(user_id=user.id, token_hash=digest(token), name=name))
+    db.add(ApiToken(user_id=user.id, token_hash=digest(token, key), name=name))
     await db.commit()
     return token
 
 
-async def token_user(db: AsyncSession, token: str) -> User | None:
+async def token_user(db: AsyncSession, token: str, *, key: str) -> User | None:
     row = (
         await db.execute(
             select(User, ApiToken)
             .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None))
+            .where(ApiToken.token_hash == digest(token, key), ApiToken.revoked_at.is_(None))
         )
     ).first()
     if row is None or not row[0].is_active:

@@ -61,7 +61,7 @@ def token_create(login: str, name: str) -> None:
             found = await db.scalar(select(User).where(User.login == login))
             if found is None:
                 raise click.ClickException(f"no user {login!r}")
-            return await create_token(db, found, name)
+            return await create_token(db, found, key=s.resolved_secret_key, name=name)
 
     click.echo(run(go()))
 

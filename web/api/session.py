@@ -45,7 +45,12 @@ async def start_session(call: Call, login: str, password: str) -> tuple[dict[str
         window_seconds=call.settings.login_window_seconds,
     )
     new = await services.open_session(
-        call.db, user, days=call.settings.session_days, ip=call.ip, user_agent=call.request.headers.get("user-agent")
+        call.db,
+        user,
+        key=call.settings.resolved_secret_key,
+        days=call.settings.session_days,
+        ip=call.ip,
+        user_agent=call.request.headers.get("user-agent"),
     )
     summary = {
         "id": user.id,
@@ -82,7 +87,7 @@ async def whoami(call: Call) -> dict[str, Any]:
 async def logout(call: Call) -> Response:
     cookie = call.request.cookies.get(SESSION_COOKIE)
     if cookie:
-        await services.revoke_session(call.db, cookie)
+        await services.revoke_session(call.db, cookie, key=call.settings.resolved_secret_key)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -59,7 +59,7 @@ async def logout(pg: Page) -> Response:
     """Revoke the session on the server and drop the cookie."""
     cookie = pg.request.cookies.get(SESSION_COOKIE)
     if cookie:
-        await services.revoke_session(pg.db, cookie)
+        await services.revoke_session(pg.db, cookie, key=pg.settings.resolved_secret_key)
     response = pg.redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
