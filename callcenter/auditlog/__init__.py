@@ -1,0 +1,1 @@
+"""Reading the audit log (writing it is callcenter.audit, inside each writer's transaction)."""

@@ -1,0 +1,1 @@
+"""The editable catalogue of dispositions (the results an operator sets on a contact)."""

@@ -1,0 +1,1 @@
+"""Claims: complaints, their investigation and resolution."""

@@ -1,0 +1,1 @@
+"""Deals moving through funnel stages, and sales."""

@@ -1,0 +1,1 @@
+"""Relations between clients: parent company, subsidiary, partner, competitor."""

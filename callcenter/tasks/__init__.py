@@ -1,0 +1,1 @@
+"""Tasks and callbacks: an owner, a due time, a status."""

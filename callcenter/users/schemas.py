@@ -1,0 +1,75 @@
+"""What the outside world may send about users, teams and the run-time switches an admin sets.
+
+Password hashes never leave the server: no output model carries them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from callcenter.models.enums import Role
+
+Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$")]
+Password = Annotated[str, StringConstraints(max_length=200)]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Extension = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{2,10}$")]
+Interface = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=100, pattern=r"^\S+/\S+$")]
+Locale = Annotated[str, StringConstraints(pattern=r"^(ru|en)$")]
+TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class UserIn(BaseModel):
+    """A new user; the agent interface defaults to ``PJSIP/<extension>``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    login: Login
+    password: Password
+    role: Role
+    full_name: FullName = ""
+    extension: Extension | None = None
+    agent_interface: Interface | None = None
+    team_id: int | None = None
+    locale: Locale | None = None
+
+
+class UserPatch(BaseModel):
+    """A change; a new password or deactivation logs the user out everywhere."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: FullName | None = None
+    role: Role | None = None
+    extension: Extension | None = None
+    agent_interface: Interface | None = None
+    team_id: int | None = None
+    locale: Locale | None = None
+    is_active: bool | None = None
+    password: Password | None = None
+
+
+class UserFilter(BaseModel):
+    """``q`` matches a fragment of the login or full name (ignoring case; on SQLite, for Latin letters only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    role: Role | None = None
+    team_id: int | None = None
+    active: bool | None = None
+
+
+class TeamIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: TeamName
+
+
+class AdminSettingsPatch(BaseModel):
+    """Run-time switches; ``operators_own_clients_only`` limits operators to the clients they own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    operators_own_clients_only: bool | None = None

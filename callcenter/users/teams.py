@@ -1,0 +1,84 @@
+"""Teams of users: ``users:read`` lists them, ``users:write`` creates, renames and deletes them.
+
+Deleting a team leaves its members without a team; the users themselves stay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter import audit
+from callcenter.auth.principal import Permission, Principal
+from callcenter.errors import Conflict, NotFound
+from callcenter.models import Team, User
+from callcenter.rows import as_dict
+from callcenter.users.schemas import TeamIn
+
+
+async def _load(db: AsyncSession, team_id: int) -> Team:
+    team = await db.get(Team, team_id)
+    if team is None:
+        raise NotFound("team", team_id)
+    return team
+
+
+async def _name_taken(db: AsyncSession, name: str, exclude_id: int | None = None) -> None:
+    query = select(Team.id).where(Team.name == name)
+    if exclude_id is not None:
+        query = query.where(Team.id != exclude_id)
+    if await db.scalar(query) is not None:
+        raise Conflict(f"A team named {name!r} exists.", details={"fields": {"name": "already taken"}})
+
+
+async def _team_dicts(db: AsyncSession, teams: list[Team]) -> list[dict[str, Any]]:
+    counts: dict[int, int] = {}
+    if teams:
+        rows = await db.execute(
+            select(User.team_id, func.count()).where(User.team_id.in_([t.id for t in teams])).group_by(User.team_id)
+        )
+        counts = {team_id: n for team_id, n in rows}
+    return [{**as_dict(t), "members": counts.get(t.id, 0)} for t in teams]
+
+
+async def list_teams(db: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    principal.require(Permission.USERS_READ)
+    return await _team_dicts(db, list(await db.scalars(select(Team).order_by(Team.name, Team.id))))
+
+
+async def get_team(db: AsyncSession, principal: Principal, team_id: int) -> dict[str, Any]:
+    principal.require(Permission.USERS_READ)
+    return (await _team_dicts(db, [await _load(db, team_id)]))[0]
+
+
+async def create_team(db: AsyncSession, principal: Principal, data: TeamIn, ip: str | None = None) -> dict[str, Any]:
+    principal.require(Permission.USERS_WRITE)
+    await _name_taken(db, data.name)
+    team = Team(name=data.name)
+    db.add(team)
+    await db.flush()
+    audit.record(db, principal, "create", "team", team.id, {"name": data.name}, ip)
+    await db.commit()
+    return (await _team_dicts(db, [team]))[0]
+
+
+async def rename_team(
+    db: AsyncSession, principal: Principal, team_id: int, data: TeamIn, ip: str | None = None
+) -> dict[str, Any]:
+    principal.require(Permission.USERS_WRITE)
+    team = await _load(db, team_id)
+    await _name_taken(db, data.name, team.id)
+    team.name = data.name
+    audit.record(db, principal, "update", "team", team.id, audit.changed_fields(team), ip)
+    await db.commit()
+    return (await _team_dicts(db, [team]))[0]
+
+
+async def delete_team(db: AsyncSession, principal: Principal, team_id: int, ip: str | None = None) -> None:
+    principal.require(Permission.USERS_WRITE)
+    team = await _load(db, team_id)
+    audit.record(db, principal, "delete", "team", team.id, {"name": team.name}, ip)
+    await db.delete(team)
+    await db.commit()

@@ -1,0 +1,49 @@
+"""Tasks and callbacks over HTTP: create, reassign, complete, find the overdue ones, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict
+from starlette.responses import Response
+
+from callcenter.auth.principal import Permission
+from callcenter.tasks import services
+from callcenter.tasks.schemas import TaskFilter, TaskIn, TaskPatch
+from web.api.routing import ApiRouter, Call, PageQuery, page
+
+router = ApiRouter("tasks")
+
+
+class TaskListQuery(PageQuery, TaskFilter):
+    model_config = ConfigDict(extra="forbid")
+
+
+@router.get("/api/tasks", summary="List tasks, soonest due first (owner_id, client_id, status, kind, overdue)",
+            permission=Permission.WORK_READ, query=TaskListQuery)
+async def list_(call: Call) -> dict[str, Any]:
+    q = call.query
+    items, total = await services.list_tasks(call.db, call.principal, q, limit=q.limit, offset=q.offset)
+    return page(items, total, q)
+
+
+@router.post("/api/tasks", summary="Create a task or callback", permission=Permission.WORK_WRITE, body=TaskIn, status=201)
+async def create(call: Call) -> dict[str, Any]:
+    return await services.create_task(call.db, call.principal, call.body, ip=call.ip)
+
+
+@router.get("/api/tasks/{task_id:int}", summary="One task", permission=Permission.WORK_READ)
+async def get(call: Call) -> dict[str, Any]:
+    return await services.get_task(call.db, call.principal, call.path_int("task_id"))
+
+
+@router.patch("/api/tasks/{task_id:int}", summary="Change a task: status (done completes it), due time, owner (reassign)",
+              permission=Permission.WORK_WRITE, body=TaskPatch)
+async def update(call: Call) -> dict[str, Any]:
+    return await services.update_task(call.db, call.principal, call.path_int("task_id"), call.body, ip=call.ip)
+
+
+@router.delete("/api/tasks/{task_id:int}", summary="Delete a task", permission=Permission.WORK_WRITE, status=204)
+async def remove(call: Call) -> Response:
+    await services.delete_task(call.db, call.principal, call.path_int("task_id"), ip=call.ip)
+    return Response(status_code=204)
