@@ -75,6 +75,24 @@ def _name_fields(name: str, legal_form: str | None) -> dict[str, Any]:
     }
 
 
+def client_columns(data: ClientIn, *, tax_id: str | None, owner_id: int | None) -> dict[str, Any]:
+    """The ``clients`` row of an already-validated client: for one client here, for many at once on import."""
+    return {
+        "kind": data.kind,
+        "tax_id": tax_id,
+        "addresses": [a.model_dump() for a in data.addresses],
+        "notes": data.notes,
+        "custom": dict(data.custom),
+        "owner_id": owner_id,
+        "stage": data.stage,
+        "abc_class": data.abc_class,
+        "xyz_class": data.xyz_class,
+        "potential": data.potential,
+        "timezone": data.timezone,
+        **_name_fields(data.name, data.legal_form),
+    }
+
+
 async def create_client(
     db: AsyncSession, principal: Principal, data: ClientIn, *, region: str, force: bool = False, ip: str | None = None
 ) -> dict[str, Any]:
@@ -102,20 +120,7 @@ async def create_client(
         )
         if candidates:
             raise DuplicateClient(candidates)
-    client = Client(
-        kind=data.kind,
-        tax_id=tax_id,
-        addresses=[a.model_dump() for a in data.addresses],
-        notes=data.notes,
-        custom=dict(data.custom),
-        owner_id=owner_id,
-        stage=data.stage,
-        abc_class=data.abc_class,
-        xyz_class=data.xyz_class,
-        potential=data.potential,
-        timezone=data.timezone,
-        **fields,
-    )
+    client = Client(**client_columns(data, tax_id=tax_id, owner_id=owner_id))
     db.add(client)
     await db.flush()
     _add_phones(db, client.id, phones)

@@ -1,0 +1,88 @@
+"""Import and export of clients over HTTP.
+
+``POST /api/import`` takes ``multipart/form-data``: the file in the field ``file`` (.csv or .xlsx, at most
+20 MB), and optional form fields ``mode`` (``atomic``, the default, or ``good_rows``) and ``on_duplicate``
+(``skip``, the default, or ``create``). It answers with the import report
+``{total_rows, imported, skipped, bad_rows, committed, errors: [{row, field, reason}], ignored_columns}``:
+
+- 200 when the import was committed (in ``good_rows`` mode the report may still list refused rows);
+- 422 when an atomic import was refused because of bad rows: the same report, with ``committed: false``,
+  plus ``error: "import-rejected"`` and a ``message``, so that a client checking the status alone does not
+  mistake a refused file for an imported one;
+- 400 (no file, unreadable text, damaged workbook, no name column), 413 (too large) or 415 (not CSV or
+  XLSX) with ``{error, message}`` when the file cannot be read at all.
+
+``GET /api/export?format=csv|xlsx&q=`` downloads the clients the caller may see (matching ``q``) as an
+attachment.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from callcenter.auth.principal import Permission
+from callcenter.importing.reading import MAX_BYTES
+from callcenter.importing.services import export_file, import_clients
+from web.api.routing import ApiRouter, Call
+from web.responses import Json, error
+
+router = ApiRouter("import and export")
+
+# Room for the multipart framing and the small form fields around the file.
+_MAX_REQUEST = MAX_BYTES + 64 * 1024
+
+
+@router.post("/api/import", summary="Import clients from a CSV or XLSX file (multipart field 'file')",
+             permission=Permission.IMPORT,
+             responses={422: "atomic import refused: the report with every bad row", 400: "unreadable file",
+                        413: "file larger than 20 MB", 415: "not a CSV or XLSX file"})
+async def import_(call: Call) -> Response:
+    request = call.request
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        return error(411, "length-required", "Send the upload with a Content-Length header.")
+    if int(length) > _MAX_REQUEST:
+        return error(413, "import-too-large", f"The upload is larger than {MAX_BYTES // 1048576} MB.")
+    async with request.form(max_files=1, max_fields=10) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            return error(400, "no-file", "Attach the file in the multipart form field 'file'.",
+                         fields={"file": "is required"})
+        data = await upload.read()
+        filename = upload.filename or ""
+        mode = str(form.get("mode") or "atomic")
+        on_duplicate = str(form.get("on_duplicate") or "skip")
+    if not data:
+        return error(400, "empty-file", "The uploaded file is empty.", fields={"file": "is empty"})
+    report = await import_clients(
+        call.db, call.principal, filename=filename, data=data, mode=mode,
+        region=call.settings.default_region, on_duplicate=on_duplicate, ip=call.ip,
+    )
+    if report.committed:
+        return Json(report.to_dict())
+    message = f"Nothing was imported: {report.bad_rows} of {report.total_rows} rows are bad (atomic mode)."
+    return Json({"error": "import-rejected", "message": message, **report.to_dict()}, status_code=422)
+
+
+class ExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["csv", "xlsx"] = "csv"
+    q: str | None = None
+
+
+@router.get("/api/export", summary="Download the clients you may see as CSV or XLSX", permission=Permission.EXPORT,
+            query=ExportQuery)
+async def export(call: Call) -> Response:
+    exported = await export_file(
+        call.db, call.principal, fmt=call.query.format, q=call.query.q, region=call.settings.default_region, ip=call.ip
+    )
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
