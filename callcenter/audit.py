@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import inspect
@@ -12,16 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.auth.principal import Principal
 from callcenter.models import AuditEntry
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+from callcenter.rows import plain as _plain
 
 
 def changed_fields(obj: object) -> dict[str, list[Any]]:

@@ -22,7 +22,7 @@ from web.pages.client_fields import (
     service_errors,
 )
 from web.pages.context import Page, page
-from web.pages.owners import owner_choices
+from callcenter.users.directory import owner_choices
 
 
 async def _show(

@@ -10,7 +10,7 @@ from callcenter.auth.principal import Permission
 from callcenter.clients.services import ClientFilter, list_clients
 from callcenter.models.enums import AbcClass, Stage
 from web.pages.context import Page, page
-from web.pages.owners import owner_choices
+from callcenter.users.directory import owner_choices
 
 PAGE_SIZE = 25
 MAX_PAGE = 100_000

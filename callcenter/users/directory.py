@@ -1,4 +1,8 @@
-"""The people a client can belong to, for owner filters and selects."""
+"""The people a client can belong to, for owner filters and selects.
+
+Every signed-in role may read this short list (names only): an operator choosing an owner needs it
+without the right to read user records.
+"""
 
 from __future__ import annotations
 
