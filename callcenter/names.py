@@ -37,3 +37,12 @@ def split_legal_form(name: str) -> tuple[str | None, str]:
         return None, name.strip()
     rest = name[match.end() :].strip(" ,")
     return match.group(1), rest.strip()
+
+
+def like_fragment(text: str) -> str:
+    """A ``LIKE ... ESCAPE '\\'`` pattern matching ``text`` anywhere, its wildcards taken literally.
+
+    ``text`` is folded with :func:`search_form` so it meets the stored ``name_search`` columns.
+    """
+    folded = search_form(text)
+    return "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

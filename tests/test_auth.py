@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.auth.services import create_token
 from callcenter.models import AuditEntry, WebSession
@@ -116,3 +116,40 @@ async def test_credentials_stop_working_when_the_secret_key_changes(
     app.state.settings = Settings(data_dir=settings.data_dir, database_url=settings.database_url, secret_key="rotated")  # type: ignore[attr-defined]
     assert (await http.get("/api/clients")).status_code == 401
     assert (await http.get("/api/clients", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+
+
+async def test_parallel_guesses_cannot_outrun_the_throttle(http: httpx.AsyncClient, make_user: MakeUser, db_engine: AsyncEngine) -> None:
+    import asyncio
+
+    user = await make_user()
+    if db_engine.dialect.name == "sqlite":
+        # One writer at a time on SQLite; the race needs real concurrency to mean anything.
+        attempts = 12
+    else:
+        attempts = 40
+
+    async def guess(i: int) -> int:
+        r = await http.post("/api/session", json={"login": user.login, "password": f"guess-{i}-xxxx"})
+        return r.status_code
+
+    codes = await asyncio.gather(*(guess(i) for i in range(attempts)))
+    assert codes.count(401) <= 5, codes
+    assert codes.count(429) == attempts - codes.count(401)
+    r = await http.post("/api/session", json={"login": user.login, "password": PASSWORD})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+async def test_cross_site_login_and_non_json_bodies_are_refused(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    user = await make_user()
+    r = await http.post("/api/session", json={"login": user.login, "password": PASSWORD}, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and "cc_session" not in r.headers.get("set-cookie", "")
+    # What a cross-site <form enctype="text/plain"> can send.
+    body = '{"login": "%s", "password": "%s", "x": "="}' % (user.login, PASSWORD)
+    r = await http.post("/api/session", content=body, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+
+
+async def test_huge_ids_are_not_found_or_invalid(admin_http: httpx.AsyncClient) -> None:
+    assert (await admin_http.get("/api/clients/99999999999999999999")).status_code == 404
+    r = await admin_http.post("/api/clients", json={"name": "X", "kind": "person", "owner_id": 2**70})
+    assert r.status_code == 422 and "owner_id" in r.json()["fields"]

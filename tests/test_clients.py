@@ -144,3 +144,45 @@ async def test_operator_may_not_delete_but_manager_may(http: httpx.AsyncClient, 
     await login_as(http, await make_user(Role.MANAGER))
     assert (await http.delete(f"/api/clients/{client['id']}")).status_code == 204
     assert (await http.get(f"/api/clients/{client['id']}")).status_code == 404
+
+
+async def test_renaming_keeps_the_legal_form_unless_the_name_brings_one(admin_http: httpx.AsyncClient) -> None:
+    client = (await create(admin_http, ROMASHKA)).json()
+    assert client["legal_form"] == "ООО"
+    r = await admin_http.patch(f"/api/clients/{client['id']}", json={"name": "Ромашка-Плюс"})
+    assert r.json()["legal_form"] == "ООО"
+    r = await admin_http.patch(f"/api/clients/{client['id']}", json={"name": "АО Ромашка-Плюс"})
+    assert r.json()["legal_form"] == "АО"
+
+
+async def test_search_finds_foreign_tax_ids_and_contact_emails(admin_http: httpx.AsyncClient) -> None:
+    foreign = (await create(admin_http, {"name": "Müller GmbH", "kind": "company", "tax_id": "DE123456789"})).json()
+    body = {"name": "Гамма", "kind": "company", "contacts": [{"full_name": "Олег", "emails": ["oleg@gamma.ru"]}]}
+    gamma = (await create(admin_http, body)).json()
+    r = await admin_http.get("/api/clients", params={"q": "de123456789"})
+    assert [c["id"] for c in r.json()["items"]] == [foreign["id"]]
+    r = await admin_http.get("/api/clients", params={"q": "Oleg@Gamma.ru"})
+    assert [c["id"] for c in r.json()["items"]] == [gamma["id"]]
+
+
+async def test_time_zone_must_be_a_known_zone(admin_http: httpx.AsyncClient) -> None:
+    r = await create(admin_http, {"name": "Марс", "kind": "company", "timezone": "Mars/Olympus"})
+    assert r.status_code == 422 and "timezone" in r.json()["fields"]
+    r = await create(admin_http, {"name": "Новосибирск", "kind": "company", "timezone": "Asia/Novosibirsk"})
+    assert r.status_code == 201 and r.json()["timezone"] == "Asia/Novosibirsk"
+
+
+async def test_duplicate_warning_hides_other_operators_clients(http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession) -> None:
+    alice, bob = await make_user(Role.OPERATOR), await make_user(Role.OPERATOR)
+    db.add(AppSetting(key=OWN_CLIENTS_ONLY, value=True))
+    await db.commit()
+    await login_as(http, bob)
+    theirs = (await create(http, {"name": "Секретная фирма", "kind": "company", "phones": ["+7 913 111 22 33"]})).json()
+    await login_as(http, alice)
+    mine = (await create(http, {"name": "Моя фирма", "kind": "company", "tax_id": "7707083893"})).json()
+    r = await create(http, {"name": "Проба", "kind": "company", "phones": ["89131112233"], "tax_id": "7707083893"})
+    assert r.status_code == 409
+    candidates = {tuple(c["reasons"]): c for c in r.json()["candidates"]}
+    assert candidates[("phone:+79131112233",)] == {"id": None, "name": None, "reasons": ["phone:+79131112233"]}
+    assert candidates[("tax_id",)]["id"] == mine["id"]
+    assert "Секретная" not in r.text and str(theirs["id"]) not in [str(c["id"]) for c in r.json()["candidates"]]

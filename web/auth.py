@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -60,6 +61,6 @@ def cross_site_blocked(conn: HTTPConnection, method: str, auth: Authenticated, f
     if method in SAFE_METHODS or not auth.via_cookie:
         return False
     token = conn.headers.get(CSRF_HEADER) or form_token
-    if token and auth.csrf_token and token == auth.csrf_token:
+    if token and auth.csrf_token and hmac.compare_digest(token, auth.csrf_token):
         return False
     return same_origin(conn) is not True

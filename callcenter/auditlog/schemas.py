@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from callcenter.ids import Id
 from callcenter.when import Instant
 
 
@@ -15,8 +16,8 @@ class AuditFilter(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     entity: Annotated[str, StringConstraints(max_length=60)] | None = None
-    entity_id: int | None = None
-    user_id: int | None = None
+    entity_id: Id | None = None
+    user_id: Id | None = None
     action: Annotated[str, StringConstraints(max_length=40)] | None = None
     from_: Instant | None = Field(default=None, alias="from")
     to: Instant | None = None

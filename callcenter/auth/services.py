@@ -48,13 +48,23 @@ async def principal_for(db: AsyncSession, user: User, own_default: bool = False)
 async def authenticate(
     db: AsyncSession, login: str, password: str, *, ip: str | None, max_failures: int, window_seconds: int
 ) -> User:
-    """The active user with this login and password; failures are counted and throttled per login."""
+    """The active user with this login and password; failures are counted and throttled per login.
+
+    The attempt is written down before the password is checked and cleared only on success, so that
+    parallel guesses see each other: at most ``max_failures`` of them reach the password check.
+    """
     now = utcnow()
     since = now - timedelta(seconds=window_seconds)
-    failures = await db.scalar(
+    login = login[:100]
+    attempt = LoginFailure(login=login, ip=ip, at=now)
+    db.add(attempt)
+    await db.commit()
+    # Counting every attempt seen so far, this one included: whichever order parallel attempts commit
+    # in, the n-th to commit sees at least n rows, so no more than max_failures get past this point.
+    attempts = await db.scalar(
         select(func.count()).select_from(LoginFailure).where(LoginFailure.login == login, LoginFailure.at >= since)
     )
-    if failures is not None and failures >= max_failures:
+    if attempts is not None and attempts > max_failures:
         oldest = await db.scalar(
             select(func.min(LoginFailure.at)).where(LoginFailure.login == login, LoginFailure.at >= since)
         )
@@ -63,8 +73,6 @@ async def authenticate(
     user = await db.scalar(select(User).where(User.login == login))
     ok = await verify_password(user.password_hash if user else DUMMY_HASH, password)
     if not ok or user is None or not user.is_active:
-        db.add(LoginFailure(login=login[:100], ip=ip, at=now))
-        await db.commit()
         raise NotAuthenticated("Wrong login or password.")
     await db.execute(delete(LoginFailure).where(LoginFailure.login == login))
     return user

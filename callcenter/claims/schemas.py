@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from callcenter.ids import Id
 from callcenter.models.enums import ClaimStatus
 
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -17,12 +18,12 @@ class ClaimIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    client_id: int
-    contact_id: int | None = None
-    interaction_id: int | None = None
+    client_id: Id
+    contact_id: Id | None = None
+    interaction_id: Id | None = None
     subject: Subject
     description: Text = ""
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class ClaimPatch(BaseModel):
@@ -32,16 +33,16 @@ class ClaimPatch(BaseModel):
 
     subject: Subject | None = None
     description: Text | None = None
-    contact_id: int | None = None
+    contact_id: Id | None = None
     status: ClaimStatus | None = None
     investigation: Text | None = None
     resolution: Text | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class ClaimFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    client_id: int | None = None
+    client_id: Id | None = None
     status: ClaimStatus | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None

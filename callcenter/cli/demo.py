@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from callcenter.cli.common import run, settings
 from callcenter.db.migrate import upgrade
@@ -31,7 +32,7 @@ def demo(host: str | None, port: int | None, clients: int) -> None:
     url = s.resolved_database_url
     run(upgrade(url))
     if run(_client_count(url)) == 0:
-        click.echo(f"seeding {clients} demo clients into {url}")
+        click.echo(f"seeding {clients} demo clients into {make_url(url).render_as_string(hide_password=True)}")
 
         async def seed() -> None:
             async with open_database(url) as engine:

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from callcenter.ids import Id
 from callcenter.models.enums import AbcClass, ClientKind, PhoneKind, RelationKind, Stage, XyzClass
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/Moscow") from None
+    return name
+
+
+# A client's time zone decides when they may be called; only names the zone database knows.
+TimeZoneName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_known_zone)]
 
 
 class PhoneIn(BaseModel):
@@ -53,12 +67,12 @@ class ClientIn(BaseModel):
     addresses: list[AddressIn] = Field(default_factory=list, max_length=20)
     notes: str = Field(default="", max_length=20000)
     custom: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
-    owner_id: int | None = None
+    owner_id: Id | None = None
     stage: Stage = Stage.POTENTIAL
     abc_class: AbcClass | None = None
     xyz_class: XyzClass | None = None
     potential: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    timezone: TimeZoneName | None = None
     contacts: list[ContactIn] = Field(default_factory=list, max_length=50)
 
 
@@ -76,12 +90,12 @@ class ClientPatch(BaseModel):
     addresses: list[AddressIn] | None = Field(default=None, max_length=20)
     notes: str | None = Field(default=None, max_length=20000)
     custom: dict[str, str | int | float | bool | None] | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     stage: Stage | None = None
     abc_class: AbcClass | None = None
     xyz_class: XyzClass | None = None
     potential: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
-    timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    timezone: TimeZoneName | None = None
 
 
 class ContactPatch(BaseModel):
@@ -99,13 +113,13 @@ class LinkIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    contact_id: int
+    contact_id: Id
     role: Annotated[str, StringConstraints(max_length=200)] = ""
 
 
 class RelationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    related_client_id: int
+    related_client_id: Id
     kind: RelationKind
     note: Annotated[str, StringConstraints(max_length=300)] = ""

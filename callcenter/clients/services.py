@@ -17,9 +17,8 @@ from callcenter.clients.validation import CleanPhone, check_owner, clean_emails,
 from callcenter.contacts.services import add_contact_in
 from callcenter.errors import DuplicateClient, Forbidden, NotFound, ValidationFailed
 from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone
-from callcenter.names import duplicate_key, search_form, split_legal_form
+from callcenter.names import duplicate_key, like_fragment, search_form, split_legal_form
 from callcenter.phones import try_e164
-from callcenter.taxid import inn_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +118,7 @@ async def create_client(
             emails=emails,
         )
         if candidates:
-            raise DuplicateClient(candidates)
+            raise DuplicateClient(await _masked(db, principal, candidates))
     client = Client(**client_columns(data, tax_id=tax_id, owner_id=owner_id))
     db.add(client)
     await db.flush()
@@ -175,11 +174,15 @@ async def update_client(
             exclude_id=client.id,
         )
         if candidates:
-            raise DuplicateClient(candidates)
+            raise DuplicateClient(await _masked(db, principal, candidates))
     if "name" in given:
         for key, value in name_fields.items():
-            if key != "legal_form" or "legal_form" not in given:
-                setattr(client, key, value)
+            if key == "legal_form":
+                if "legal_form" in given:
+                    continue  # set below, as given
+                # A new name without a legal form in it keeps the one the client had.
+                value = value or client.legal_form
+            setattr(client, key, value)
     simple = ("kind", "legal_form", "notes", "custom", "owner_id", "stage", "abc_class", "xyz_class", "potential", "timezone")
     for key in simple:
         if key in given:
@@ -211,6 +214,21 @@ async def delete_client(db: AsyncSession, principal: Principal, client_id: int, 
     await db.commit()
 
 
+async def _masked(db: AsyncSession, principal: Principal, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Candidates a restricted operator may not open keep their reasons but lose id and name.
+
+    The warning still stops a duplicate; it no longer tells whose client owns a probed phone or INN.
+    """
+    if not principal.own_clients_only:
+        return candidates
+    own = set(
+        await db.scalars(
+            select(Client.id).where(Client.id.in_([c["id"] for c in candidates]), Client.owner_id == principal.user_id)
+        )
+    )
+    return [c if c["id"] in own else {"id": None, "name": None, "reasons": c["reasons"]} for c in candidates]
+
+
 def search_condition(q: str, region: str) -> Any:
     """Match a name fragment, a phone in any format, an e-mail, or a tax id; Cyrillic case-insensitive."""
     text = q.strip()
@@ -226,13 +244,20 @@ def search_condition(q: str, region: str) -> Any:
             )
         )
     if "@" in text:
-        conditions.append(Client.id.in_(select(Email.client_id).where(Email.address == text.lower())))
-    compact = text.replace(" ", "")
-    if compact.isdigit() and inn_error(compact) is None:
-        conditions.append(Client.tax_id == compact)
-    fragment = search_form(text)
-    if fragment:
-        pattern = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        address = text.lower()
+        conditions.append(Client.id.in_(select(Email.client_id).where(Email.address == address)))
+        conditions.append(
+            Client.id.in_(
+                select(ClientContact.client_id)
+                .join(Email, Email.contact_id == ClientContact.contact_id)
+                .where(Email.address == address)
+            )
+        )
+    tax_id = clean_tax_id(text, "q", {})
+    if tax_id is not None:
+        conditions.append(Client.tax_id == tax_id)
+    if search_form(text):
+        pattern = like_fragment(text)
         conditions.append(Client.name_search.like(pattern, escape="\\"))
         conditions.append(
             Client.id.in_(

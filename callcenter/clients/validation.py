@@ -55,7 +55,7 @@ def clean_tax_id(value: str | None, field: str, errors: dict[str, str]) -> str |
             errors[field] = f"INN {reason}"
             return None
         return compact
-    if not compact.isalnum() or len(compact) < 5:
+    if not (compact.isascii() and compact.isalnum()) or len(compact) < 5:
         errors[field] = "must be an INN (10 or 12 digits) or a foreign tax id of letters and digits"
         return None
     return compact.upper()

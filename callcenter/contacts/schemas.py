@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from callcenter.clients.schemas import ContactIn, ContactPatch
+from callcenter.ids import Id
 
 __all__ = ["ContactFilter", "ContactIn", "ContactPatch", "ContactRoleIn"]
 
@@ -25,4 +26,4 @@ class ContactFilter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    client_id: int | None = None
+    client_id: Id | None = None

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from callcenter.ids import Id
 from callcenter.models.enums import DealStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -27,13 +28,13 @@ class DealIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    client_id: int
+    client_id: Id
     title: Title
-    stage_id: int | None = None
+    stage_id: Id | None = None
     status: DealStatus | None = None
     amount: Annotated[Money, Field(ge=0)] = Decimal("0")
     currency: Currency = "RUB"
-    owner_id: int | None = None
+    owner_id: Id | None = None
     expected_close: dt.date | None = None
     lost_reason: Reason = ""
 
@@ -44,11 +45,11 @@ class DealPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
-    stage_id: int | None = None
+    stage_id: Id | None = None
     status: DealStatus | None = None
     amount: Annotated[Money, Field(ge=0)] | None = None
     currency: Currency | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     expected_close: dt.date | None = None
     lost_reason: Reason | None = None
 
@@ -58,11 +59,11 @@ class DealFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    client_id: int | None = None
+    client_id: Id | None = None
     status: DealStatus | None = None
     stage: Annotated[str, StringConstraints(max_length=50)] | None = None
-    stage_id: int | None = None
-    owner_id: int | None = None
+    stage_id: Id | None = None
+    owner_id: Id | None = None
 
 
 class SaleIn(BaseModel):
@@ -70,8 +71,8 @@ class SaleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    client_id: int
-    deal_id: int | None = None
+    client_id: Id
+    deal_id: Id | None = None
     sold_on: dt.date
     amount: Annotated[Money, Field(gt=0)]
     margin: Money | None = None
@@ -84,7 +85,7 @@ class SaleFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    client_id: int | None = None
-    deal_id: int | None = None
+    client_id: Id | None = None
+    deal_id: Id | None = None
     from_: dt.date | None = Field(default=None, alias="from")
     to: dt.date | None = None

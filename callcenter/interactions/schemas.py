@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from callcenter.ids import Id
 from callcenter.models.enums import Direction, InteractionKind, InteractionStatus
 from callcenter.when import Instant
 
@@ -33,10 +34,10 @@ class InteractionIn(BaseModel):
     subject: Subject = ""
     occurred_at: Instant | None = None
     duration_seconds: Seconds | None = None
-    user_id: int | None = None
-    client_id: int | None = None
-    contact_id: int | None = None
-    disposition_id: int | None = None
+    user_id: Id | None = None
+    client_id: Id | None = None
+    contact_id: Id | None = None
+    disposition_id: Id | None = None
     notes: Notes = ""
     callback_at: Instant | None = None
 
@@ -50,9 +51,9 @@ class InteractionPatch(BaseModel):
     subject: Subject | None = None
     occurred_at: Instant | None = None
     duration_seconds: Seconds | None = None
-    user_id: int | None = None
-    contact_id: int | None = None
-    disposition_id: int | None = None
+    user_id: Id | None = None
+    contact_id: Id | None = None
+    disposition_id: Id | None = None
     notes: Notes | None = None
 
 
@@ -61,12 +62,12 @@ class InteractionFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    client_id: int | None = None
-    user_id: int | None = None
+    client_id: Id | None = None
+    user_id: Id | None = None
     kind: InteractionKind | None = None
     direction: Direction | None = None
     status: InteractionStatus | None = None
     disposition: Annotated[str, StringConstraints(max_length=50)] | None = None
-    disposition_id: int | None = None
+    disposition_id: Id | None = None
     from_: Instant | None = Field(default=None, alias="from")
     to: Instant | None = None

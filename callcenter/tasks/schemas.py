@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from callcenter.ids import Id
 from callcenter.models.enums import TaskKind, TaskOrigin, TaskStatus
 from callcenter.when import Instant
 
@@ -24,10 +25,10 @@ class TaskIn(BaseModel):
     title: Title
     description: Description = ""
     kind: TaskKind = TaskKind.TASK
-    owner_id: int | None = None
-    client_id: int | None = None
-    contact_id: int | None = None
-    interaction_id: int | None = None
+    owner_id: Id | None = None
+    client_id: Id | None = None
+    contact_id: Id | None = None
+    interaction_id: Id | None = None
     due_at: Instant | None = None
     origin: TaskOrigin = TaskOrigin.MANUAL
 
@@ -39,8 +40,8 @@ class TaskPatch(BaseModel):
 
     title: Title | None = None
     description: Description | None = None
-    owner_id: int | None = None
-    contact_id: int | None = None
+    owner_id: Id | None = None
+    contact_id: Id | None = None
     due_at: Instant | None = None
     status: TaskStatus | None = None
 
@@ -50,8 +51,8 @@ class TaskFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    owner_id: int | None = None
-    client_id: int | None = None
+    owner_id: Id | None = None
+    client_id: Id | None = None
     status: TaskStatus | None = None
     kind: TaskKind | None = None
     overdue: bool | None = None

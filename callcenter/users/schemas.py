@@ -9,6 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from callcenter.ids import Id
 from callcenter.models.enums import Role
 
 Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$")]
@@ -31,7 +32,7 @@ class UserIn(BaseModel):
     full_name: FullName = ""
     extension: Extension | None = None
     agent_interface: Interface | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     locale: Locale | None = None
 
 
@@ -44,7 +45,7 @@ class UserPatch(BaseModel):
     role: Role | None = None
     extension: Extension | None = None
     agent_interface: Interface | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     locale: Locale | None = None
     is_active: bool | None = None
     password: Password | None = None
@@ -57,7 +58,7 @@ class UserFilter(BaseModel):
 
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     role: Role | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     active: bool | None = None
 
 

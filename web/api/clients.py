@@ -10,6 +10,7 @@ from starlette.responses import Response
 from callcenter.auth.principal import Permission
 from callcenter.clients import services
 from callcenter.clients.schemas import ClientIn, ClientPatch
+from callcenter.ids import Id
 from callcenter.models.enums import AbcClass, ClientKind, Stage
 from web.api.routing import ApiRouter, Call, PageQuery, page
 
@@ -26,7 +27,7 @@ class ClientListQuery(PageQuery):
     model_config = ConfigDict(extra="forbid")
 
     q: str | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     stage: Stage | None = None
     abc_class: AbcClass | None = None
     kind: ClientKind | None = None

@@ -16,7 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from callcenter.auth.principal import Permission, Principal
-from callcenter.errors import DomainError
+from callcenter.errors import DomainError, NotFound, TooManyAttempts
+from callcenter.ids import MAX_ID
 from callcenter.settings import Settings
 from web.auth import Authenticated, authenticate, cross_site_blocked
 from web.responses import Json, error
@@ -59,7 +60,11 @@ class Call:
         return self.request.client.host if self.request.client else None
 
     def path_int(self, name: str) -> int:
-        return int(self.request.path_params[name])
+        """A path id; one no row can have (beyond BIGINT) is simply not found."""
+        value = int(self.request.path_params[name])
+        if value > MAX_ID:
+            raise NotFound(name.removesuffix("_id"), value)
+        return value
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -76,6 +81,10 @@ def field_errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
 
 
 async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | Response:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        # Also what keeps cross-site HTML forms (text/plain, urlencoded) away from JSON operations.
+        return error(415, "unsupported-media-type", "Send the body as application/json.")
     raw = await request.body()
     if len(raw) > 2_000_000:
         return error(413, "body-too-large", "The request body is larger than 2 MB.")
@@ -125,7 +134,10 @@ async def run(request: Request, op: Operation, handler: Handler) -> Response:
                 result = await handler(call)
             except DomainError as exc:
                 await db.rollback()
-                return Json(exc.to_dict(), status_code=exc.status)
+                response = Json(exc.to_dict(), status_code=exc.status)
+                if isinstance(exc, TooManyAttempts):
+                    response.headers["Retry-After"] = str(exc.retry_after)
+                return response
     except IntegrityError as exc:
         log.info("integrity error during %s %s: %s", op.method, op.path, exc.orig)
         return error(409, "conflict", "The change conflicts with existing data; nothing was changed.")

@@ -9,8 +9,8 @@ from starlette.responses import Response
 
 from callcenter.auth import services
 from web.api.routing import ApiRouter, Call
-from web.auth import SESSION_COOKIE
-from web.responses import Json
+from web.auth import SESSION_COOKIE, same_origin
+from web.responses import Json, error
 
 router = ApiRouter("session")
 
@@ -65,6 +65,9 @@ async def start_session(call: Call, login: str, password: str) -> tuple[dict[str
 @router.post("/api/session", summary="Log in with login and password; sets the session cookie", body=LoginIn, public=True,
              responses={401: "wrong login or password", 429: "too many failed logins"})
 async def login(call: Call) -> Response:
+    if same_origin(call.request) is False:
+        # Another site must not be able to log a visitor in to an account of its choosing.
+        return error(403, "cross-site", "Cross-site login refused.")
     summary, cookie = await start_session(call, call.body.login, call.body.password)
     response = Json(summary)
     set_session_cookie(response, call, cookie)

@@ -192,6 +192,7 @@ MESSAGES: dict[str, str] = {
     "dup.create_anyway": "Create anyway",
     "dup.save_anyway": "Save anyway",
     "dup.or_fix": "or correct the form below.",
+    "dup.hidden": "Another operator's client",
     "dup.reason.tax_id": "same INN",
     "dup.reason.name": "similar name",
     "dup.reason.phone": "same phone {value}",

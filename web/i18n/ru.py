@@ -192,6 +192,7 @@ MESSAGES: dict[str, str] = {
     "dup.create_anyway": "Всё равно создать",
     "dup.save_anyway": "Всё равно сохранить",
     "dup.or_fix": "или исправьте форму ниже.",
+    "dup.hidden": "Клиент другого оператора",
     "dup.reason.tax_id": "тот же ИНН",
     "dup.reason.name": "похожее название",
     "dup.reason.phone": "тот же телефон {value}",

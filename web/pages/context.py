@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from callcenter.auth.principal import Permission, Principal
 from callcenter.errors import DomainError, NotFound
 from callcenter.models import User
+from callcenter.ids import MAX_ID
 from callcenter.settings import Settings
 from web.api.routing import Call
 from web.auth import Authenticated, authenticate, cross_site_blocked
@@ -27,7 +28,6 @@ from web.pages.rendering import ERROR_KEYS, here, render, render_error, request_
 log = logging.getLogger(__name__)
 
 HOME = "/clients"
-MAX_ID = 2**63 - 1
 # Uploads (imports) are the largest forms; anything bigger is refused before it is read.
 MAX_FORM_BYTES = 25 * 1024 * 1024
 
