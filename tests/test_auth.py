@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from callcenter.auth.services import create_token
+from callcenter.auth.tokens import create_token
 from callcenter.models import AuditEntry, WebSession
 from callcenter.models.enums import Role
 from callcenter.settings import Settings
@@ -153,3 +153,48 @@ async def test_huge_ids_are_not_found_or_invalid(admin_http: httpx.AsyncClient) 
     assert (await admin_http.get("/api/clients/99999999999999999999")).status_code == 404
     r = await admin_http.post("/api/clients", json={"name": "X", "kind": "person", "owner_id": 2**70})
     assert r.status_code == 422 and "owner_id" in r.json()["fields"]
+
+
+async def test_tokens_are_listed_without_secrets_and_can_be_revoked(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    owner, other = await make_user(Role.OPERATOR), await make_user(Role.OPERATOR)
+    await login_as(http, owner)
+    created = await http.post("/api/tokens", json={"name": "crm-bridge"})
+    assert created.status_code == 201
+    secret = created.json()["token"]
+    listed = (await http.get("/api/tokens")).json()["items"]
+    assert [t["name"] for t in listed] == ["crm-bridge"] and "token" not in listed[0] and secret not in str(listed)
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert (await http.get("/api/clients", headers=bearer)).status_code == 200
+    await login_as(http, other)
+    assert (await http.delete(f"/api/tokens/{listed[0]['id']}")).status_code == 403
+    assert (await http.get("/api/tokens", params={"user_id": owner.id})).status_code == 403
+    await login_as(http, owner)
+    assert (await http.delete(f"/api/tokens/{listed[0]['id']}")).json()["revoked_at"] is not None
+    http.cookies.clear()
+    assert (await http.get("/api/clients", headers=bearer)).status_code == 401
+
+
+def test_token_commands(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from callcenter.cli import main
+    from callcenter.settings import get_settings
+
+    env = {"CALLCENTER_DATA_DIR": str(tmp_path), "CALLCENTER_DATABASE_URL": "", "CALLCENTER_LOG_LEVEL": "WARNING"}
+    runner = CliRunner()
+    get_settings.cache_clear()
+    try:
+        assert runner.invoke(main, ["migrate"], env=env).exit_code == 0
+        r = runner.invoke(main, ["user", "create", "--login", "bridge", "--password", "long-enough-1", "--role", "manager"], env=env)
+        assert r.exit_code == 0, r.output
+        r = runner.invoke(main, ["token", "create", "--login", "bridge", "--name", "erp"], env=env)
+        assert r.exit_code == 0 and r.output.strip().startswith("cc_")
+        r = runner.invoke(main, ["token", "list", "--login", "bridge"], env=env)
+        assert "erp" in r.output and "never" in r.output
+        token_id = r.output.split()[0]
+        r = runner.invoke(main, ["token", "revoke", token_id], env=env)
+        assert r.exit_code == 0
+        assert "revoked" in runner.invoke(main, ["token", "list", "--login", "bridge"], env=env).output
+        assert runner.invoke(main, ["token", "revoke", "999"], env=env).exit_code == 1
+    finally:
+        get_settings.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from html import unescape
@@ -507,3 +508,12 @@ def test_dates_read_the_local_way() -> None:
     assert Translator("ru").money("1234567.5", "RUB") == "1\u00a0234\u00a0567,50\u00a0RUB"
     assert Translator("en").money("1234567.5") == "1,234,567.50"
 
+
+
+async def test_form_posts_without_a_declared_length_are_refused(http: httpx.AsyncClient) -> None:
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            yield b"x" * 1024
+
+    r = await http.post("/login", content=body(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 411

@@ -18,7 +18,7 @@ from callcenter import __version__
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.settings import Settings, get_settings
 from web import openapi
-from web.api import admin, audit, claims, clients, contacts, deals, dispositions, dossier, interactions, relations, sales, session, tasks, teams, transfer, users
+from web.api import admin, audit, claims, clients, contacts, deals, dispositions, dossier, interactions, relations, sales, session, tasks, teams, tokens, transfer, users
 from web.api.routing import ApiRouter
 from web.responses import Json, error
 
@@ -28,7 +28,7 @@ API_ROUTERS: list[ApiRouter] = [
     session.router, clients.router, dossier.router,
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
-    transfer.router,
+    transfer.router, tokens.router,
 ]
 
 

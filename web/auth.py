@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from callcenter.auth import services
+from callcenter.auth import services, tokens
 from callcenter.auth.principal import Principal
 from callcenter.settings import Settings
 
@@ -30,7 +30,7 @@ async def authenticate(conn: HTTPConnection, db: AsyncSession, settings: Setting
     """The principal behind the request, or None when it carries no valid credentials."""
     header = conn.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = await services.token_user(db, header[7:].strip(), key=settings.resolved_secret_key)
+        user = await tokens.token_user(db, header[7:].strip(), key=settings.resolved_secret_key)
         if user is None:
             return None
         principal = await services.principal_for(db, user, settings.operators_own_clients_only)

@@ -15,7 +15,7 @@ from callcenter.auth.passwords import DUMMY_HASH, verify_password
 from callcenter.auth.principal import Principal
 from callcenter.db.base import utcnow
 from callcenter.errors import NotAuthenticated, TooManyAttempts
-from callcenter.models import ApiToken, AppSetting, LoginFailure, User, WebSession
+from callcenter.models import AppSetting, LoginFailure, User, WebSession
 from callcenter.models.enums import Role
 
 OWN_CLIENTS_ONLY = "operators_own_clients_only"
@@ -138,29 +138,3 @@ async def revoke_user_sessions(db: AsyncSession, user_id: int) -> None:
         .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-
-
-async def create_token(db: AsyncSession, user: User, *, key: str, name: str = "") -> str:
-    """A new bearer token for ``user``; shown once, stored only as a digest."""
-    token = "cc_" + secrets.token_urlsafe(32)
-    db.add(ApiToken(user_id=user.id, token_hash=digest(token, key), name=name))
-    await db.commit()
-    return token
-
-
-async def token_user(db: AsyncSession, token: str, *, key: str) -> User | None:
-    row = (
-        await db.execute(
-            select(User, ApiToken)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == digest(token, key), ApiToken.revoked_at.is_(None))
-        )
-    ).first()
-    if row is None or not row[0].is_active:
-        return None
-    user, api_token = row
-    now = utcnow()
-    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
-        api_token.last_used_at = now
-        await db.commit()
-    return user

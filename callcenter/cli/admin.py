@@ -6,7 +6,7 @@ import click
 from sqlalchemy import select
 
 from callcenter.auth.principal import SYSTEM
-from callcenter.auth.services import create_token
+from callcenter.auth.tokens import create_token, list_tokens, revoke_token
 from callcenter.cli.common import run, settings
 from callcenter.db.session import open_database, unit_of_work
 from callcenter.models import User
@@ -64,6 +64,38 @@ def token_create(login: str, name: str) -> None:
             return await create_token(db, found, key=s.resolved_secret_key, name=name)
 
     click.echo(run(go()))
+
+
+@token.command("list")
+@click.option("--login", required=True)
+def token_list(login: str) -> None:
+    """List a user's tokens (never their secrets)."""
+    s = settings()
+
+    async def go() -> list[dict[str, object]]:
+        async with open_database(s.resolved_database_url) as engine, unit_of_work(engine) as db:
+            found = await db.scalar(select(User).where(User.login == login))
+            if found is None:
+                raise click.ClickException(f"no user {login!r}")
+            return await list_tokens(db, SYSTEM, found.id)
+
+    for row in run(go()):
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else f"last used {row['last_used_at'] or 'never'}"
+        click.echo(f"{row['id']:>6}  {row['name'] or '-':<24} created {row['created_at']}  {state}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke a token by its id (see `token list`)."""
+    s = settings()
+
+    async def go() -> None:
+        async with open_database(s.resolved_database_url) as engine, unit_of_work(engine) as db:
+            await revoke_token(db, SYSTEM, token_id)
+
+    run(go())
+    click.echo(f"token {token_id} revoked")
 
 
 COMMANDS = [user, token]

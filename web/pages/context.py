@@ -150,9 +150,9 @@ def page(
     return wrap
 
 
-def _declared_length(request: Request) -> int:
+def _declared_length(request: Request) -> int | None:
     value = request.headers.get("content-length", "")
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isdigit() else None
 
 
 async def _run(
@@ -171,7 +171,12 @@ async def _run(
         if auth is not None and permission is not None and not auth.principal.can(permission):
             return await pg.error(403)
         if request.method == "POST":
-            if _declared_length(request) > MAX_FORM_BYTES:
+            length = _declared_length(request)
+            # Browsers always declare a form's length; without one the body could be of any size,
+            # and the server (h11) never delivers more than was declared.
+            if length is None:
+                return await pg.error(411)
+            if length > MAX_FORM_BYTES:
                 return await pg.error(413)
             pg.form = await request.form()
             token = pg.value("csrf_token", 200) or None
