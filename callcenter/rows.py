@@ -1,4 +1,4 @@
-"""Reading rows for the API: a page of them with the total, and their plain-dict form."""
+"""Reading rows for the API: equality filters, a page of rows with the total, and their plain-dict form."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ def as_dict(obj: object, exclude: Iterable[str] = ()) -> dict[str, Any]:
         for attr in inspect(obj).mapper.column_attrs
         if attr.key not in skip
     }
+
+
+def where_equal(query: Select[Any], pairs: Iterable[tuple[Any, Any]]) -> Select[Any]:
+    """``query`` narrowed to rows whose column equals the value, for each ``(column, value)``; a None value is no filter."""
+    for column, value in pairs:
+        if value is not None:
+            query = query.where(column == value)
+    return query
 
 
 async def fetch_page(

@@ -10,22 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callcenter.auditlog.schemas import AuditFilter
 from callcenter.auth.principal import Permission, Principal
 from callcenter.models import AuditEntry, User
-from callcenter.rows import as_dict, fetch_page
+from callcenter.rows import as_dict, fetch_page, where_equal
 
 
 async def list_entries(
     db: AsyncSession, principal: Principal, flt: AuditFilter, *, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     principal.require(Permission.AUDIT_READ)
-    query = select(AuditEntry)
-    for column, value in (
+    query = where_equal(select(AuditEntry), (
         (AuditEntry.entity, flt.entity),
         (AuditEntry.entity_id, flt.entity_id),
         (AuditEntry.user_id, flt.user_id),
         (AuditEntry.action, flt.action),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    ))
     if flt.from_ is not None:
         query = query.where(AuditEntry.at >= flt.from_)
     if flt.to is not None:

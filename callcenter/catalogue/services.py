@@ -16,7 +16,7 @@ from callcenter.auth.principal import Permission, Principal
 from callcenter.catalogue.schemas import DispositionFilter, DispositionIn, DispositionPatch
 from callcenter.errors import Conflict, NotFound
 from callcenter.models import Disposition, Interaction
-from callcenter.references import Checks
+from callcenter.references import Checks, ensure_unique
 from callcenter.rows import as_dict, fetch_page
 
 ORDER = (Disposition.sort_order, Disposition.id)
@@ -34,11 +34,7 @@ async def _load(db: AsyncSession, disposition_id: int) -> Disposition:
 
 
 async def _code_taken(db: AsyncSession, code: str, exclude_id: int | None = None) -> None:
-    query = select(Disposition.id).where(Disposition.code == code)
-    if exclude_id is not None:
-        query = query.where(Disposition.id != exclude_id)
-    if await db.scalar(query) is not None:
-        raise Conflict(f"A disposition with code {code!r} exists.", details={"fields": {"code": "already taken"}})
+    await ensure_unique(db, Disposition.code, code, exclude_id, "code", f"A disposition with code {code!r} exists.")
 
 
 async def list_dispositions(

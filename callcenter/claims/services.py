@@ -12,25 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
-from callcenter.access import require_attached_access, visible_attached
+from callcenter.access import load_attached, visible_attached
 from callcenter.auth.principal import Permission, Principal
 from callcenter.claims.schemas import ClaimFilter, ClaimIn, ClaimPatch
 from callcenter.db.base import utcnow
-from callcenter.errors import NotFound
 from callcenter.models import Claim
 from callcenter.models.enums import ClaimStatus
 from callcenter.references import Checks
-from callcenter.rows import as_dict, fetch_page
+from callcenter.rows import as_dict, fetch_page, where_equal
 
 CLOSED = (ClaimStatus.RESOLVED, ClaimStatus.REJECTED)
 
 
 async def load_claim(db: AsyncSession, principal: Principal, claim_id: int) -> Claim:
-    claim = await db.get(Claim, claim_id)
-    if claim is None:
-        raise NotFound("claim", claim_id)
-    await require_attached_access(db, principal, claim.client_id, None, "claim")
-    return claim
+    return await load_attached(db, principal, Claim, claim_id, None, "claim")
 
 
 async def get_claim(db: AsyncSession, principal: Principal, claim_id: int) -> dict[str, Any]:
@@ -44,9 +39,7 @@ async def list_claims(
     """Newest first."""
     principal.require(Permission.WORK_READ)
     query = visible_attached(principal, select(Claim), Claim.client_id)
-    for column, value in ((Claim.client_id, flt.client_id), (Claim.status, flt.status), (Claim.owner_id, flt.owner_id)):
-        if value is not None:
-            query = query.where(column == value)
+    query = where_equal(query, ((Claim.client_id, flt.client_id), (Claim.status, flt.status), (Claim.owner_id, flt.owner_id)))
     rows, total = await fetch_page(db, query, (Claim.id.desc(),), limit=limit, offset=offset)
     return [as_dict(c) for c in rows], total
 

@@ -9,13 +9,15 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
+from callcenter.access import load_client
+from callcenter.access import visible_clients as visible
 from callcenter.auth.principal import Permission, Principal
 from callcenter.clients.duplicates import find_duplicates
 from callcenter.clients.schemas import ClientIn, ClientPatch
 from callcenter.clients.serialize import client_dict
 from callcenter.clients.validation import CleanPhone, check_owner, clean_emails, clean_phones, clean_tax_id
 from callcenter.contacts.services import add_contact_in
-from callcenter.errors import DuplicateClient, Forbidden, NotFound, ValidationFailed
+from callcenter.errors import DuplicateClient, Forbidden, ValidationFailed
 from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone
 from callcenter.names import duplicate_key, like_fragment, search_form, split_legal_form
 from callcenter.phones import try_e164
@@ -28,22 +30,6 @@ class ClientFilter:
     stage: str | None = None
     abc_class: str | None = None
     kind: str | None = None
-
-
-def visible(principal: Principal, query: Any) -> Any:
-    """Restrict a client query to what the principal may see."""
-    if principal.own_clients_only:
-        return query.where(Client.owner_id == principal.user_id)
-    return query
-
-
-async def load_client(db: AsyncSession, principal: Principal, client_id: int) -> Client:
-    client = await db.get(Client, client_id)
-    if client is None:
-        raise NotFound("client", client_id)
-    if principal.own_clients_only and client.owner_id != principal.user_id:
-        raise Forbidden("This client belongs to another operator.")
-    return client
 
 
 async def _phones_emails(db: AsyncSession, client_ids: list[int]) -> tuple[dict[int, list[Phone]], dict[int, list[Email]]]:

@@ -9,19 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
-from callcenter.access import own_client_ids, visible_contacts
+from callcenter.access import contact_refusal, load_client, visible_contacts
 from callcenter.auth.principal import Permission, Principal
 from callcenter.clients.schemas import ContactIn, ContactPatch
-from callcenter.clients.validation import CleanPhone, clean_emails, clean_phones
+from callcenter.clients.validation import (
+    CleanPhone,
+    add_emails,
+    add_phones,
+    clean_emails,
+    clean_phones,
+    replace_emails,
+    replace_phones,
+)
 from callcenter.contacts.schemas import ContactFilter
 from callcenter.contacts.serialize import contact_dicts
 from callcenter.errors import Forbidden, NotFound, ValidationFailed
 from callcenter.models import ClientContact, ContactPerson, Email, Phone
-from callcenter.names import search_form
+from callcenter.names import like_fragment, search_form
 from callcenter.phones import try_e164
 from callcenter.rows import fetch_page
 
@@ -38,21 +46,11 @@ async def add_contact_in(
     )
     db.add(person)
     await db.flush()
-    for phone in phones:
-        db.add(Phone(contact_id=person.id, raw=phone.raw, e164=phone.e164, kind=phone.kind))
-    for address in clean_emails([str(e) for e in data.emails]):
-        db.add(Email(contact_id=person.id, address=address))
+    add_phones(db, phones, contact_id=person.id)
+    add_emails(db, clean_emails([str(e) for e in data.emails]), contact_id=person.id)
     if client_id is not None:
         db.add(ClientContact(client_id=client_id, contact_id=person.id, role=data.role))
     return person
-
-
-async def _client(db: AsyncSession, principal: Principal, client_id: int) -> None:
-    """The client must exist and be visible to ``principal``."""
-    # Imported here: callcenter.clients.services imports this module for add_contact_in.
-    from callcenter.clients.services import load_client
-
-    await load_client(db, principal, client_id)
 
 
 async def load_contact(db: AsyncSession, principal: Principal, contact_id: int, *, write: bool = False) -> ContactPerson:
@@ -60,24 +58,16 @@ async def load_contact(db: AsyncSession, principal: Principal, contact_id: int, 
     person = await db.get(ContactPerson, contact_id)
     if person is None:
         raise NotFound("contact", contact_id)
-    if principal.own_clients_only:
-        owners = list(
-            await db.scalars(
-                select(ClientContact.client_id.in_(own_client_ids(principal))).where(
-                    ClientContact.contact_id == contact_id
-                )
-            )
-        )
-        allowed = bool(owners) and (all(owners) if write else any(owners))
-        if not allowed:
-            raise Forbidden("This person represents another operator's client.")
+    reason = await contact_refusal(db, principal, contact_id, write=write)
+    if reason:
+        raise Forbidden(reason)
     return person
 
 
 async def get_contact(db: AsyncSession, principal: Principal, contact_id: int) -> dict[str, Any]:
     principal.require(Permission.CLIENTS_READ)
     person = await load_contact(db, principal, contact_id)
-    return (await contact_dicts(db, [person]))[0]
+    return (await contact_dicts(db, principal, [person]))[0]
 
 
 def _search(q: str, region: str) -> Any:
@@ -87,9 +77,7 @@ def _search(q: str, region: str) -> Any:
         conditions.append(ContactPerson.id.in_(select(Phone.contact_id).where(Phone.e164 == e164)))
     if "@" in q:
         conditions.append(ContactPerson.id.in_(select(Email.contact_id).where(Email.address == q.lower())))
-    fragment = search_form(q)
-    pattern = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    conditions.append(ContactPerson.name_search.like(pattern, escape="\\"))
+    conditions.append(ContactPerson.name_search.like(like_fragment(q), escape="\\"))
     return or_(*conditions)
 
 
@@ -107,7 +95,7 @@ async def list_contacts(
     people, total = await fetch_page(
         db, query, (ContactPerson.name_search, ContactPerson.id), limit=limit, offset=offset
     )
-    return await contact_dicts(db, people), total
+    return await contact_dicts(db, principal, people), total
 
 
 async def create_for_client(
@@ -115,7 +103,7 @@ async def create_for_client(
 ) -> dict[str, Any]:
     """A new person representing ``client_id`` in ``data.role``."""
     principal.require(Permission.CLIENTS_WRITE)
-    await _client(db, principal, client_id)
+    await load_client(db, principal, client_id)
     errors: dict[str, str] = {}
     phones = clean_phones(data.phones, region, "phones", errors)
     if errors:
@@ -154,15 +142,11 @@ async def update_contact(
     changes: dict[str, Any] = audit.changed_fields(person)
     changes.pop("name_search", None)
     if phones is not None:
-        await db.execute(delete(Phone).where(Phone.contact_id == person.id))
-        for phone in phones:
-            db.add(Phone(contact_id=person.id, raw=phone.raw, e164=phone.e164, kind=phone.kind))
+        await replace_phones(db, contact_id=person.id, phones=phones)
         changes["phones"] = [p.e164 for p in phones]
     if patch.emails is not None:
         emails = clean_emails([str(e) for e in patch.emails])
-        await db.execute(delete(Email).where(Email.contact_id == person.id))
-        for address in emails:
-            db.add(Email(contact_id=person.id, address=address))
+        await replace_emails(db, contact_id=person.id, emails=emails)
         changes["emails"] = emails
     audit.record(db, principal, "update", "contact", person.id, changes, ip)
     await db.commit()
@@ -182,10 +166,9 @@ async def link_contact(
 ) -> dict[str, Any]:
     """Let an existing person represent ``client_id`` in ``role`` (or change the role of an existing link)."""
     principal.require(Permission.CLIENTS_WRITE)
-    await _client(db, principal, client_id)
-    person = await db.get(ContactPerson, contact_id)
-    if person is None:
-        raise NotFound("contact", contact_id)
+    await load_client(db, principal, client_id)
+    # Linking must not reveal a person the principal may not see (their phones, e-mails, other clients).
+    await load_contact(db, principal, contact_id)
     link = await db.get(ClientContact, (client_id, contact_id))
     if link is None:
         db.add(ClientContact(client_id=client_id, contact_id=contact_id, role=role))
@@ -202,7 +185,7 @@ async def unlink_contact(
 ) -> None:
     """The person no longer represents the client; the person stays (they may represent others)."""
     principal.require(Permission.CLIENTS_WRITE)
-    await _client(db, principal, client_id)
+    await load_client(db, principal, client_id)
     link = await db.get(ClientContact, (client_id, contact_id))
     if link is None:
         raise NotFound("contact link", f"{client_id}/{contact_id}")

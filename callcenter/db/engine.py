@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from callcenter.db.folding import SQLITE_FUNCTION, sqlite_search_form
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -16,6 +18,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # SQLite's lower() folds ASCII letters only; callcenter.db.folding needs the fold of every alphabet.
+    dbapi_connection.create_function(SQLITE_FUNCTION, 1, sqlite_search_form, deterministic=True)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

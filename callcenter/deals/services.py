@@ -14,16 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
-from callcenter.access import require_attached_access, visible_attached
+from callcenter.access import load_attached, visible_attached
 from callcenter.auth.principal import Permission, Principal
 from callcenter.db.base import utcnow
 from callcenter.deals.schemas import DealFilter, DealIn, DealPatch
 from callcenter.deals.stages import first_open_stage, stage_dict
-from callcenter.errors import NotFound
 from callcenter.models import Deal, FunnelStage
 from callcenter.models.enums import DealStatus
 from callcenter.references import Checks
-from callcenter.rows import as_dict, fetch_page
+from callcenter.rows import as_dict, fetch_page, where_equal
 
 
 async def deal_dicts(db: AsyncSession, deals: list[Deal]) -> list[dict[str, Any]]:
@@ -38,11 +37,7 @@ async def deal_dicts(db: AsyncSession, deals: list[Deal]) -> list[dict[str, Any]
 
 
 async def load_deal(db: AsyncSession, principal: Principal, deal_id: int) -> Deal:
-    deal = await db.get(Deal, deal_id)
-    if deal is None:
-        raise NotFound("deal", deal_id)
-    await require_attached_access(db, principal, deal.client_id, None, "deal")
-    return deal
+    return await load_attached(db, principal, Deal, deal_id, None, "deal")
 
 
 async def get_deal(db: AsyncSession, principal: Principal, deal_id: int) -> dict[str, Any]:
@@ -56,14 +51,12 @@ async def list_deals(
     """Newest first."""
     principal.require(Permission.WORK_READ)
     query = visible_attached(principal, select(Deal), Deal.client_id)
-    for column, value in (
+    query = where_equal(query, (
         (Deal.client_id, flt.client_id),
         (Deal.status, flt.status),
         (Deal.stage_id, flt.stage_id),
         (Deal.owner_id, flt.owner_id),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    ))
     if flt.stage is not None:
         query = query.where(Deal.stage_id.in_(select(FunnelStage.id).where(FunnelStage.code == flt.stage)))
     rows, total = await fetch_page(db, query, (Deal.id.desc(),), limit=limit, offset=offset)

@@ -1,6 +1,9 @@
 """Recording, changing, finding and deleting interactions.
 
-Every role with ``work:write`` records interactions. An operator deletes only interactions they authored;
+Every role with ``work:write`` records interactions. Per-operator metrics count interactions by their user,
+so an operator records only their own: naming another ``user_id`` on a new interaction, or changing the
+``user_id`` of an existing one, is refused with 403; supervisors and above may record on someone's behalf
+and move an interaction between users. An operator deletes only interactions they authored;
 an interaction carrying a call (telephony facts from the PBX) is never deleted (409). A promised callback
 (``callback_at``) becomes a callback task in the same commit as the interaction.
 """
@@ -13,26 +16,23 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
-from callcenter.access import require_attached_access, visible_attached
+from callcenter.access import load_attached, visible_attached
 from callcenter.auth.principal import Permission, Principal
 from callcenter.db.base import utcnow
-from callcenter.errors import Conflict, Forbidden, NotFound
+from callcenter.errors import Conflict, Forbidden
 from callcenter.interactions.schemas import InteractionFilter, InteractionIn, InteractionPatch
 from callcenter.interactions.serialize import interaction_dicts
 from callcenter.models import Call, Disposition, Interaction, Task
 from callcenter.models.enums import Role, TaskKind, TaskOrigin
 from callcenter.references import Checks
-from callcenter.rows import fetch_page
+from callcenter.rows import fetch_page, where_equal
 
 REQUIRED = ("kind", "status", "subject", "occurred_at", "notes")
+ON_BEHALF = "Operators record their own interactions; only a supervisor or above records one for another user."
 
 
 async def load_interaction(db: AsyncSession, principal: Principal, interaction_id: int) -> Interaction:
-    found = await db.get(Interaction, interaction_id)
-    if found is None:
-        raise NotFound("interaction", interaction_id)
-    await require_attached_access(db, principal, found.client_id, found.user_id, "interaction")
-    return found
+    return await load_attached(db, principal, Interaction, interaction_id, "user_id", "interaction")
 
 
 async def get_interaction(db: AsyncSession, principal: Principal, interaction_id: int) -> dict[str, Any]:
@@ -47,16 +47,14 @@ async def list_interactions(
     """Newest first."""
     principal.require(Permission.WORK_READ)
     query = visible_attached(principal, select(Interaction), Interaction.client_id, Interaction.user_id)
-    for column, value in (
+    query = where_equal(query, (
         (Interaction.client_id, flt.client_id),
         (Interaction.user_id, flt.user_id),
         (Interaction.kind, flt.kind),
         (Interaction.direction, flt.direction),
         (Interaction.status, flt.status),
         (Interaction.disposition_id, flt.disposition_id),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    ))
     if flt.disposition is not None:
         query = query.where(
             Interaction.disposition_id.in_(select(Disposition.id).where(Disposition.code == flt.disposition))
@@ -81,6 +79,8 @@ async def create_interaction(
     occurred_at = data.occurred_at or utcnow()
     await checks.client(data.client_id)
     await checks.user(data.user_id, "user_id")
+    if principal.role == Role.OPERATOR and user_id != principal.user_id:
+        checks.refuse(ON_BEHALF)
     await checks.contact(data.contact_id, data.client_id)
     await checks.disposition(data.disposition_id)
     if data.callback_at is not None:
@@ -127,6 +127,8 @@ async def update_interaction(
     checks.not_null(patch, REQUIRED)
     if "user_id" in patch.model_fields_set:
         await checks.user(patch.user_id, "user_id")
+        if principal.role == Role.OPERATOR and patch.user_id != interaction.user_id:
+            checks.refuse(ON_BEHALF)
     if "contact_id" in patch.model_fields_set:
         await checks.contact(patch.contact_id, interaction.client_id)
     if patch.disposition_id is not None and patch.disposition_id != interaction.disposition_id:

@@ -14,10 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from callcenter import audit
-from callcenter.access import own_client_ids
+from callcenter.access import load_client, own_client_ids
 from callcenter.auth.principal import Permission, Principal
 from callcenter.clients.schemas import RelationIn
-from callcenter.clients.services import load_client
 from callcenter.errors import Conflict, NotFound
 from callcenter.models import Client, ClientRelation
 from callcenter.references import Checks

@@ -12,14 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
-from callcenter.access import require_attached_access, visible_attached
+from callcenter.access import load_attached, visible_attached
 from callcenter.auth.principal import Permission, Principal
 from callcenter.db.base import utcnow
-from callcenter.errors import NotFound
 from callcenter.models import Task
 from callcenter.models.enums import TaskKind, TaskStatus
 from callcenter.references import Checks
-from callcenter.rows import as_dict, fetch_page
+from callcenter.rows import as_dict, fetch_page, where_equal
 from callcenter.tasks.schemas import TaskFilter, TaskIn, TaskPatch
 
 ORDER = (Task.due_at.is_(None), Task.due_at, Task.id)
@@ -32,11 +31,7 @@ def task_dict(task: Task) -> dict[str, Any]:
 
 
 async def load_task(db: AsyncSession, principal: Principal, task_id: int) -> Task:
-    task = await db.get(Task, task_id)
-    if task is None:
-        raise NotFound("task", task_id)
-    await require_attached_access(db, principal, task.client_id, task.owner_id, "task")
-    return task
+    return await load_attached(db, principal, Task, task_id, "owner_id", "task")
 
 
 async def get_task(db: AsyncSession, principal: Principal, task_id: int) -> dict[str, Any]:
@@ -49,14 +44,12 @@ async def list_tasks(
 ) -> tuple[list[dict[str, Any]], int]:
     principal.require(Permission.WORK_READ)
     query = visible_attached(principal, select(Task), Task.client_id, Task.owner_id)
-    for column, value in (
+    query = where_equal(query, (
         (Task.owner_id, flt.owner_id),
         (Task.client_id, flt.client_id),
         (Task.status, flt.status),
         (Task.kind, flt.kind),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    ))
     if flt.overdue is True:
         query = query.where(Task.status == TaskStatus.OPEN, Task.due_at < utcnow())
     elif flt.overdue is False:

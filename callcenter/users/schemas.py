@@ -52,7 +52,7 @@ class UserPatch(BaseModel):
 
 
 class UserFilter(BaseModel):
-    """``q`` matches a fragment of the login or full name (ignoring case; on SQLite, for Latin letters only)."""
+    """``q`` matches a fragment of the login or full name, ignoring case in any alphabet ("ё" read as "е")."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -16,11 +16,13 @@ from callcenter import audit
 from callcenter.auth.passwords import hash_password, password_error
 from callcenter.auth.principal import Permission, Principal
 from callcenter.auth.services import revoke_user_sessions
-from callcenter.errors import Conflict, NotFound, ValidationFailed
+from callcenter.db.folding import folded
+from callcenter.errors import NotFound, ValidationFailed
 from callcenter.models import Team, User
 from callcenter.models.enums import Role
-from callcenter.references import Checks
-from callcenter.rows import fetch_page, plain
+from callcenter.names import like_fragment
+from callcenter.references import Checks, ensure_unique
+from callcenter.rows import fetch_page, plain, where_equal
 from callcenter.users.schemas import UserFilter, UserPatch
 
 PUBLIC_FIELDS = (
@@ -41,13 +43,8 @@ def _extension_error(extension: str | None) -> str | None:
 
 
 async def _extension_taken(db: AsyncSession, extension: str | None, exclude_id: int | None = None) -> None:
-    if not extension:
-        return
-    query = select(User.id).where(User.extension == extension)
-    if exclude_id is not None:
-        query = query.where(User.id != exclude_id)
-    if await db.scalar(query) is not None:
-        raise Conflict(f"Extension {extension} belongs to another user.", details={"fields": {"extension": "already taken"}})
+    message = f"Extension {extension} belongs to another user."
+    await ensure_unique(db, User.extension, extension or None, exclude_id, "extension", message)
 
 
 async def create_user(
@@ -80,8 +77,7 @@ async def create_user(
         errors["team_id"] = f"no team with id {team_id}"
     if errors:
         raise ValidationFailed(errors)
-    if await db.scalar(select(User.id).where(User.login == login)) is not None:
-        raise Conflict(f"A user with login {login!r} exists.", details={"fields": {"login": "already taken"}})
+    await ensure_unique(db, User.login, login, None, "login", f"A user with login {login!r} exists.")
     await _extension_taken(db, extension)
     user = User(
         login=login,
@@ -118,11 +114,11 @@ async def list_users(
     principal.require(Permission.USERS_READ)
     query = select(User)
     if flt.q:
-        pattern = "%" + flt.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(User.login.ilike(pattern, escape="\\"), User.full_name.ilike(pattern, escape="\\")))
-    for column, value in ((User.role, flt.role), (User.team_id, flt.team_id)):
-        if value is not None:
-            query = query.where(column == value)
+        pattern = like_fragment(flt.q)
+        query = query.where(
+            or_(folded(User.login).like(pattern, escape="\\"), folded(User.full_name).like(pattern, escape="\\"))
+        )
+    query = where_equal(query, ((User.role, flt.role), (User.team_id, flt.team_id)))
     if flt.active is not None:
         query = query.where(User.is_active.is_(flt.active))
     rows, total = await fetch_page(db, query, (User.login, User.id), limit=limit, offset=offset)

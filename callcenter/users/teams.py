@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
 from callcenter.auth.principal import Permission, Principal
-from callcenter.errors import Conflict, NotFound
+from callcenter.errors import NotFound
 from callcenter.models import Team, User
+from callcenter.references import ensure_unique
 from callcenter.rows import as_dict
 from callcenter.users.schemas import TeamIn
 
@@ -26,11 +27,7 @@ async def _load(db: AsyncSession, team_id: int) -> Team:
 
 
 async def _name_taken(db: AsyncSession, name: str, exclude_id: int | None = None) -> None:
-    query = select(Team.id).where(Team.name == name)
-    if exclude_id is not None:
-        query = query.where(Team.id != exclude_id)
-    if await db.scalar(query) is not None:
-        raise Conflict(f"A team named {name!r} exists.", details={"fields": {"name": "already taken"}})
+    await ensure_unique(db, Team.name, name, exclude_id, "name", f"A team named {name!r} exists.")
 
 
 async def _team_dicts(db: AsyncSession, teams: list[Team]) -> list[dict[str, Any]]:

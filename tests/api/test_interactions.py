@@ -140,3 +140,36 @@ async def test_delete_rules(
     r = await admin_http.get(f"/api/interactions/{theirs['id']}")
     assert r.json()["call"]["linkedid"] == "1700000000.1"
     assert (await admin_http.delete(f"/api/interactions/{theirs['id']}")).status_code == 409
+
+
+async def test_operators_record_their_own_interactions(
+    admin_http: httpx.AsyncClient, make_user: MakeUser, session_for: Session, db: AsyncSession
+) -> None:
+    acme = await new_client(admin_http, "Acme")
+    operator_user = await make_user(Role.OPERATOR)
+    colleague = await make_user(Role.OPERATOR)
+    operator = await session_for(operator_user)
+    supervisor = await session_for(await make_user(Role.SUPERVISOR))
+
+    r = await operator.post("/api/interactions", json={"kind": "call", "client_id": acme["id"], "user_id": colleague.id})
+    assert r.status_code == 403, r.text
+    assert await db.scalar(select(Interaction.id)) is None
+    r = await operator.post("/api/interactions", json={"kind": "call", "client_id": acme["id"], "user_id": operator_user.id})
+    assert r.status_code == 201 and r.json()["user_id"] == operator_user.id
+    mine = r.json()["id"]
+    r = await operator.post("/api/interactions", json={"kind": "note", "client_id": acme["id"]})
+    assert r.status_code == 201 and r.json()["user_id"] == operator_user.id
+
+    for user_id in (colleague.id, None):
+        r = await operator.patch(f"/api/interactions/{mine}", json={"user_id": user_id})
+        assert r.status_code == 403, r.text
+    assert (await operator.patch(f"/api/interactions/{mine}", json={"user_id": operator_user.id})).status_code == 200
+    assert (await admin_http.get(f"/api/interactions/{mine}")).json()["user_id"] == operator_user.id
+
+    # A supervisor records on an operator's behalf, and moves an interaction between operators.
+    r = await supervisor.post("/api/interactions", json={"kind": "call", "client_id": acme["id"], "user_id": colleague.id})
+    assert r.status_code == 201 and r.json()["user_id"] == colleague.id
+    theirs = r.json()["id"]
+    assert (await operator.patch(f"/api/interactions/{theirs}", json={"user_id": operator_user.id})).status_code == 403
+    r = await supervisor.patch(f"/api/interactions/{mine}", json={"user_id": colleague.id})
+    assert r.status_code == 200 and r.json()["user_id"] == colleague.id

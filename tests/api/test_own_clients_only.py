@@ -85,3 +85,89 @@ async def test_operator_limited_to_own_clients(
     await admin_http.patch("/api/admin/settings", json={"operators_own_clients_only": False})
     assert (await me.get(f"/api/deals/{items['theirs']['deals']}")).status_code == 200
     assert len((await me.get(f"/api/clients/{mine['id']}/relations")).json()["items"]) == 1
+
+
+async def restricted_operator(
+    admin_http: httpx.AsyncClient, make_user: MakeUser, session_for: Session
+) -> tuple[httpx.AsyncClient, dict[str, Any], dict[str, Any]]:
+    """A logged-in operator restricted to their own clients, their client "Mine", and another's "Secret Corp"."""
+    me = await session_for(await make_user(Role.OPERATOR))
+    assert (await admin_http.patch("/api/admin/settings", json={"operators_own_clients_only": True})).status_code == 200
+    return me, await new_client(me, "Mine"), await new_client(admin_http, "Secret Corp")
+
+
+async def shared_person(admin_http: httpx.AsyncClient, me: httpx.AsyncClient, mine: int, theirs: int) -> int:
+    """A person the operator created for their client, whom the admin also linked to another's client."""
+    shared = await created(me, f"/api/clients/{mine}/contacts", {"full_name": "Shared Person"})
+    assert (await admin_http.post(f"/api/clients/{theirs}/contacts/{shared}", json={"role": "also"})).status_code == 200
+    return shared
+
+
+async def test_linking_a_person_needs_sight_of_them(
+    admin_http: httpx.AsyncClient, make_user: MakeUser, session_for: Session
+) -> None:
+    me, mine, theirs = await restricted_operator(admin_http, make_user, session_for)
+    second = await new_client(me, "Mine too")
+    hidden = await created(admin_http, f"/api/clients/{theirs['id']}/contacts", {
+        "full_name": "Hidden Person", "phones": ["+7 913 123 45 67"], "emails": ["h@x.ru"],
+    })
+    r = await me.post(f"/api/clients/{mine['id']}/contacts/{hidden}", json={"role": "x"})
+    assert r.status_code == 403, r.text
+    assert "+79131234567" not in r.text and "Secret Corp" not in r.text
+    links = (await admin_http.get(f"/api/contacts/{hidden}")).json()["clients"]
+    assert [link["client_id"] for link in links] == [theirs["id"]]
+    assert (await me.post(f"/api/clients/{mine['id']}/contacts/999999", json={"role": "x"})).status_code == 404
+
+    # A person the operator may see (representing one of their clients) can still be linked to another.
+    shared = await shared_person(admin_http, me, mine["id"], theirs["id"])
+    r = await me.post(f"/api/clients/{second['id']}/contacts/{shared}", json={"role": "buyer"})
+    assert r.status_code == 200, r.text
+
+
+async def test_a_shared_person_shows_only_own_clients(
+    admin_http: httpx.AsyncClient, make_user: MakeUser, session_for: Session
+) -> None:
+    me, mine, theirs = await restricted_operator(admin_http, make_user, session_for)
+    shared = await shared_person(admin_http, me, mine["id"], theirs["id"])
+
+    own_only = [{"client_id": mine["id"], "client_name": "Mine", "role": ""}]
+    assert (await me.get(f"/api/contacts/{shared}")).json()["clients"] == own_only
+    [listed] = (await me.get("/api/contacts")).json()["items"]
+    assert listed["clients"] == own_only
+    both = (await admin_http.get(f"/api/contacts/{shared}")).json()["clients"]
+    assert {link["client_id"] for link in both} == {mine["id"], theirs["id"]}
+
+    await admin_http.patch("/api/admin/settings", json={"operators_own_clients_only": False})
+    assert len((await me.get(f"/api/contacts/{shared}")).json()["clients"]) == 2
+
+
+async def test_references_without_a_client_follow_the_rule(
+    admin_http: httpx.AsyncClient, make_user: MakeUser, session_for: Session
+) -> None:
+    me, mine, theirs = await restricted_operator(admin_http, make_user, session_for)
+    their_person = await created(admin_http, f"/api/clients/{theirs['id']}/contacts", {"full_name": "Hidden"})
+    their_note = await created(admin_http, "/api/interactions", {"kind": "note"})
+    their_call = await created(admin_http, "/api/interactions", {"kind": "call", "client_id": theirs["id"]})
+    my_person = await created(me, f"/api/clients/{mine['id']}/contacts", {"full_name": "Mine"})
+    my_note = await created(me, "/api/interactions", {"kind": "note"})
+    before = {kind: (await admin_http.get(f"/api/{kind}")).json()["total"] for kind in ("interactions", "tasks")}
+
+    for path, body in (
+        ("/api/interactions", {"kind": "note", "contact_id": their_person}),
+        ("/api/tasks", {"title": "t", "contact_id": their_person}),
+        ("/api/tasks", {"title": "t", "interaction_id": their_note}),
+        ("/api/tasks", {"title": "t", "interaction_id": their_call}),
+    ):
+        r = await me.post(path, json=body)
+        assert r.status_code == 403, (path, body, r.text)
+    after = {kind: (await admin_http.get(f"/api/{kind}")).json()["total"] for kind in ("interactions", "tasks")}
+    assert after == before
+
+    # Field errors still come first, and the operator's own references pass.
+    r = await me.post("/api/tasks", json={"title": "t", "contact_id": 999999, "interaction_id": their_note})
+    assert r.status_code == 422 and r.json()["fields"] == {"contact_id": "no contact person with id 999999"}
+    await created(me, "/api/interactions", {"kind": "note", "contact_id": my_person})
+    task = await created(me, "/api/tasks", {"title": "t", "contact_id": my_person, "interaction_id": my_note})
+    assert (await me.patch(f"/api/tasks/{task}", json={"contact_id": their_person})).status_code == 403
+    assert (await me.patch(f"/api/interactions/{my_note}", json={"contact_id": their_person})).status_code == 403
+    assert (await admin_http.get(f"/api/tasks/{task}")).json()["contact_id"] == my_person

@@ -149,3 +149,21 @@ async def test_admin_switch(admin_http: httpx.AsyncClient) -> None:
     assert r.status_code == 422
     entries = await audit_entries(admin_http, entity="app_setting")
     assert [e["changes"] for e in entries] == [{"operators_own_clients_only": [False, True]}]
+
+
+async def test_search_ignores_case_in_any_alphabet(admin_http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    await make_user(Role.OPERATOR, login="semyon", full_name="Семён  ИВАНОВ")
+    await make_user(Role.OPERATOR, login="olga_k", full_name="Ольга 100% Кузнецова")
+    await make_user(Role.OPERATOR, login="olgak", full_name="Ольга Кузнецова")
+
+    async def logins(q: str) -> list[str]:
+        r = await admin_http.get("/api/users", params={"q": q})
+        assert r.status_code == 200, r.text
+        return [u["login"] for u in r.json()["items"]]
+
+    for q in ("иванов", "ИВАНОВ", "Семен иванов", "СЕМЁН"):
+        assert await logins(q) == ["semyon"], q
+    assert await logins("кузнецова") == ["olga_k", "olgak"]
+    assert await logins("OLGA_") == ["olga_k"]
+    assert await logins("100%") == ["olga_k"]
+    assert await logins("%") == ["olga_k"]
