@@ -1,4 +1,4 @@
-"""The columns an import file may have, their Russian and English names, and the words their cells may hold.
+"""The columns a file of clients may have, their Russian and English names, and the words their cells may hold.
 
 Header names are compared after case folding, with punctuation, ``_`` and ``-`` read as spaces, so
 ``Contact_Phone``, ``contact phone`` and ``Contact-Phone`` are the same column, and ``Owner (login)``
@@ -8,7 +8,9 @@ is ``owner login``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from callcenter.importing.reading import BadImportFile
 from callcenter.models.enums import AbcClass, ClientKind, Stage, XyzClass
 from callcenter.names import search_form
 
@@ -66,23 +68,62 @@ def header_key(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", search_form(text.lstrip("\ufeff"))).split())
 
 
-_BY_ALIAS = {header_key(alias): column for column, aliases in _ALIASES.items() for alias in aliases}
-
-
 def _numbered(key: str) -> str:
     """``телефон 2`` → ``телефон``: numbered repeats of a list column."""
     return re.sub(r"\s*\d+$", "", key)
 
 
-def column_for(header: str) -> str | None:
-    """The canonical column a header cell names, or None when it names none of them."""
-    key = header_key(header)
-    found = _BY_ALIAS.get(key)
-    if found is None:
-        found = _BY_ALIAS.get(_numbered(key))
-        if found not in LIST_COLUMNS:
-            return None
-    return found
+class ColumnSet:
+    """The columns of one kind of import file: canonical names, the header names that mean them, and
+    which of them may appear more than once (read as one list)."""
+
+    def __init__(self, aliases: dict[str, tuple[str, ...]], repeatable: frozenset[str] = frozenset()) -> None:
+        self.repeatable = repeatable
+        self._by_alias = {header_key(alias): column for column, names in aliases.items() for alias in names}
+
+    def column_for(self, header: str) -> str | None:
+        """The canonical column a header cell names, or None when it names none of them."""
+        key = header_key(header)
+        found = self._by_alias.get(key)
+        if found is None:
+            found = self._by_alias.get(_numbered(key))
+            if found not in self.repeatable:
+                return None
+        return found
+
+    def map_header(self, header: list[str]) -> tuple[dict[str, list[int]], list[str]]:
+        """``{column: [cell indexes]}`` and the header cells that name no known column."""
+        found: dict[str, list[int]] = {}
+        ignored: list[str] = []
+        for index, text in enumerate(header):
+            column = self.column_for(text) if text.strip() else None
+            if column is None:
+                if text.strip():
+                    ignored.append(text.strip())
+                continue
+            if column in found and column not in self.repeatable:
+                first = header[found[column][0]]
+                raise BadImportFile(f"Columns {first!r} and {text!r} both mean {column!r}; keep one of them.")
+            found.setdefault(column, []).append(index)
+        return found, ignored
+
+
+def unguard(text: str) -> str:
+    """Drop the apostrophe an export puts before a leading ``= + - @`` so spreadsheets read it as text."""
+    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
+
+
+def cell_reader(cells: list[str], found: dict[str, list[int]]) -> Callable[[str], str]:
+    """``get(column)``: the row's non-empty cells of that column, one per line; ``""`` when there are none."""
+
+    def get(column: str) -> str:
+        return "\n".join(unguard(cells[i]) for i in found.get(column, ()) if cells[i].strip())
+
+    return get
+
+
+CLIENT_COLUMNS = ColumnSet(_ALIASES, LIST_COLUMNS)
+column_for = CLIENT_COLUMNS.column_for
 
 
 def _words(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -28,7 +28,7 @@ EXTENSIONS = TEXT_EXTENSIONS | {".xlsx", ""}
 
 
 class BadImportFile(DomainError):
-    """The file cannot be read as a table of clients; nothing was imported."""
+    """The file cannot be read as a table of clients or sales; nothing was imported."""
 
     error_id = "bad-import-file"
     status = 400
@@ -187,5 +187,5 @@ def _table(rows: Iterable[list[str]]) -> Table:
         cells = [c[:MAX_CELL] for c in cells[:width]]
         table.rows.append((number, cells + [""] * (width - len(cells))))
     if table is None:
-        raise BadImportFile("The file is empty: it needs a header row and at least one client.")
+        raise BadImportFile("The file is empty: it needs a header row and at least one row below it.")
     return table

@@ -1,4 +1,4 @@
-"""What an import answers: how many rows came in, which were refused and why."""
+"""What an import answers: how many rows came in, which were refused and why, which were there already."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ class RowError:
 
 @dataclass(slots=True)
 class ImportReport:
-    """``skipped`` counts rows not written: the bad ones, or every row when an atomic import is refused."""
+    """``skipped`` counts rows not written: the bad ones and the ``duplicates``, or every row when an atomic
+    import is refused. ``duplicates`` are rows that were imported before (a sale whose external_ref is in
+    the base): skipped without being errors, so that they never make an atomic import fail."""
 
     total_rows: int
     imported: int
@@ -37,6 +39,7 @@ class ImportReport:
     errors: list[RowError]
     committed: bool
     ignored_columns: list[str] = field(default_factory=list)
+    duplicates: list[RowError] = field(default_factory=list)
 
     @property
     def bad_rows(self) -> int:
@@ -51,4 +54,5 @@ class ImportReport:
             "committed": self.committed,
             "errors": [asdict(e) for e in self.errors],
             "ignored_columns": list(self.ignored_columns),
+            "duplicates": [asdict(e) for e in self.duplicates],
         }

@@ -40,18 +40,7 @@ class CleanRow:
 
 def map_header(header: list[str]) -> tuple[dict[str, list[int]], list[str]]:
     """``{column: [cell indexes]}`` and the header cells that name no known column."""
-    found: dict[str, list[int]] = {}
-    ignored: list[str] = []
-    for index, text in enumerate(header):
-        column = c.column_for(text) if text.strip() else None
-        if column is None:
-            if text.strip():
-                ignored.append(text.strip())
-            continue
-        if column in found and column not in c.LIST_COLUMNS:
-            first = header[found[column][0]]
-            raise BadImportFile(f"Columns {first!r} and {text!r} both mean {column!r}; keep one of them.")
-        found.setdefault(column, []).append(index)
+    found, ignored = c.CLIENT_COLUMNS.map_header(header)
     if c.NAME not in found:
         raise BadImportFile(
             "The file has no column with the client's name (name, наименование or название); "
@@ -73,17 +62,9 @@ def prepare_rows(table: Table, found: dict[str, list[int]], region: str) -> tupl
     return good, errors
 
 
-def _unguard(text: str) -> str:
-    """Drop the apostrophe an export puts before a leading ``= + - @`` so spreadsheets read it as text."""
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
-
-
 def prepare_row(number: int, cells: list[str], found: dict[str, list[int]], region: str) -> CleanRow | list[RowError]:
     """One row as a validated client, or every reason it is not one."""
-
-    def get(column: str) -> str:
-        return "\n".join(_unguard(cells[i]) for i in found.get(column, ()) if cells[i].strip())
-
+    get = c.cell_reader(cells, found)
     errors: list[RowError] = []
 
     def bad(column: str, reason: str) -> None:

@@ -1,15 +1,18 @@
-"""Importing clients from a CSV or XLSX file and exporting them, for the command line and the API.
+"""Importing clients or sales from a CSV or XLSX file and exporting clients, for the command line and the API.
 
-An import reads the whole file, checks every row (the API's rules, owners, duplicates in the file and in
-the base) and only then writes, in one transaction with one audit entry. ``atomic``: any bad row and
-nothing is written. ``good_rows``: the good rows are written and the bad ones reported. A file that
-cannot be read at all (unknown format, damaged, undecodable, too large, no name column) raises
+An import reads the whole file, checks every row (the API's rules; for clients their owners and
+duplicates in the file and in the base, for sales the client of each row and sales imported before) and
+only then writes, in one transaction with one audit entry. ``atomic``: any bad row and nothing is
+written. ``good_rows``: the good rows are written and the bad ones reported. A file that cannot be read
+at all (unknown format, damaged, undecodable, too large, a needed column missing) raises
 :class:`~callcenter.importing.reading.BadImportFile` (a 4xx domain error) before any row is looked at.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,9 +21,11 @@ from callcenter.auth.principal import Permission, Principal
 from callcenter.errors import ValidationFailed
 from callcenter.importing.checks import base_duplicates, file_duplicates, resolve_owners
 from callcenter.importing.export import MEDIA_TYPES, ExportFile, build_export
-from callcenter.importing.reading import BadImportFile, ImportTooLarge, UnsupportedFormat, check_size, read_table
+from callcenter.importing.reading import BadImportFile, ImportTooLarge, Table, UnsupportedFormat, check_size, read_table
 from callcenter.importing.report import ImportMode, ImportReport, OnDuplicate, RowError
 from callcenter.importing.rows import map_header, prepare_rows
+from callcenter.importing.sale_checks import already_imported, find_clients, repeated_refs, write_sales
+from callcenter.importing.sale_rows import map_sale_header, prepare_sale_rows
 from callcenter.importing.writer import write_clients
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "export_clients",
     "export_file",
     "import_clients",
+    "import_sales",
 ]
 
 
@@ -67,8 +73,7 @@ async def import_clients(
     principal.require(Permission.IMPORT)
     mode = _mode(mode)
     on_duplicate = _on_duplicate(on_duplicate)
-    check_size(len(data))
-    table = await asyncio.to_thread(read_table, filename, data)
+    table = await _read(filename, data)
     found, ignored = map_header(table.header)
     rows, errors = await asyncio.to_thread(prepare_rows, table, found, region)
     try:
@@ -80,20 +85,92 @@ async def import_clients(
             refused.update({n: [e] for n, e in (await base_duplicates(db, rows)).items()})
             rows = [r for r in rows if r.row not in refused]
         errors.extend(e for row_errors in refused.values() for e in row_errors)
-        errors.sort(key=lambda e: e.row)
-        total = len(table.rows)
-        if mode == ImportMode.ATOMIC and errors:
-            await db.rollback()
-            return ImportReport(total, 0, total, errors, committed=False, ignored_columns=ignored)
-        await write_clients(db, rows)
-        counts = {"total_rows": total, "imported": len(rows), "skipped": total - len(rows), "errors": len(errors)}
-        changes = {"filename": filename, "mode": mode.value, "on_duplicate": on_duplicate.value, **counts}
-        audit.record(db, principal, "import", "client", None, changes, ip)
-        await db.commit()
+        outcome = _Outcome(len(table.rows), len(rows), errors, ignored)
+        return await _conclude(
+            db, principal, "client", outcome, mode, lambda: write_clients(db, rows), ip,
+            filename=filename, on_duplicate=on_duplicate.value,
+        )
     except BaseException:
         await db.rollback()
         raise
-    return ImportReport(total, len(rows), total - len(rows), errors, committed=True, ignored_columns=ignored)
+
+
+async def import_sales(
+    db: AsyncSession,
+    principal: Principal,
+    *,
+    filename: str,
+    data: bytes,
+    mode: ImportMode | str,
+    region: str,
+    ip: str | None = None,
+) -> ImportReport:
+    """Import the file's sales (see :mod:`callcenter.importing.sale_rows` for the columns); a row whose
+    external_ref was imported before is skipped and listed in the report's ``duplicates``."""
+    principal.require(Permission.IMPORT)
+    mode = _mode(mode)
+    table = await _read(filename, data)
+    found, ignored = map_sale_header(table.header)
+    rows, errors = await asyncio.to_thread(prepare_sale_rows, table, found, region)
+    try:
+        duplicates = await already_imported(db, rows)
+        rows = [r for r in rows if r.row not in duplicates]
+        refused = repeated_refs(rows)
+        refused.update(await find_clients(db, principal, [r for r in rows if r.row not in refused]))
+        rows = [r for r in rows if r.row not in refused]
+        errors.extend(refused.values())
+        outcome = _Outcome(len(table.rows), len(rows), errors, ignored, sorted(duplicates.values(), key=_by_row))
+        return await _conclude(
+            db, principal, "sale", outcome, mode, lambda: write_sales(db, rows), ip, filename=filename
+        )
+    except BaseException:
+        await db.rollback()
+        raise
+
+
+async def _read(filename: str, data: bytes) -> Table:
+    check_size(len(data))
+    return await asyncio.to_thread(read_table, filename, data)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """An import's rows after every check: how many there were, how many may be written, what was refused."""
+
+    total: int
+    good: int
+    errors: list[RowError]
+    ignored: list[str]
+    duplicates: list[RowError] = field(default_factory=list)
+
+
+async def _conclude(
+    db: AsyncSession,
+    principal: Principal,
+    entity: str,
+    outcome: _Outcome,
+    mode: ImportMode,
+    write: Callable[[], Awaitable[None]],
+    ip: str | None,
+    **described: str,
+) -> ImportReport:
+    """Write the good rows with one audit entry and commit, unless the import is atomic and a row is bad."""
+    errors = sorted(outcome.errors, key=_by_row)
+    total, extra = outcome.total, {"ignored_columns": outcome.ignored, "duplicates": outcome.duplicates}
+    if mode == ImportMode.ATOMIC and errors:
+        await db.rollback()
+        return ImportReport(total, 0, total, errors, committed=False, **extra)
+    await write()
+    counts = {"total_rows": total, "imported": outcome.good, "skipped": total - outcome.good, "errors": len(errors)}
+    if outcome.duplicates:
+        counts["duplicates"] = len(outcome.duplicates)
+    audit.record(db, principal, "import", entity, None, {**described, "mode": mode.value, **counts}, ip)
+    await db.commit()
+    return ImportReport(total, outcome.good, total - outcome.good, errors, committed=True, **extra)
+
+
+def _by_row(error: RowError) -> int:
+    return error.row
 
 
 async def export_file(

@@ -1,9 +1,12 @@
-"""Import and export of clients over HTTP.
+"""Import of clients and sales, export of clients, over HTTP.
 
 ``POST /api/import`` takes ``multipart/form-data``: the file in the field ``file`` (.csv or .xlsx, at most
 20 MB), and optional form fields ``mode`` (``atomic``, the default, or ``good_rows``) and ``on_duplicate``
-(``skip``, the default, or ``create``). It answers with the import report
-``{total_rows, imported, skipped, bad_rows, committed, errors: [{row, field, reason}], ignored_columns}``:
+(``skip``, the default, or ``create``; clients only). ``kind`` (``clients``, the default, or ``sales``)
+comes in the query (``/api/import?kind=sales``) or as a form field. It answers with the import report
+``{total_rows, imported, skipped, bad_rows, committed, errors: [{row, field, reason}], ignored_columns,
+duplicates: [{row, field, reason}]}`` (``duplicates``: sales whose external_ref was imported before,
+skipped without being errors):
 
 - 200 when the import was committed (in ``good_rows`` mode the report may still list refused rows);
 - 422 when an atomic import was refused because of bad rows: the same report, with ``committed: false``,
@@ -26,7 +29,7 @@ from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
 from callcenter.importing.reading import MAX_BYTES
-from callcenter.importing.services import export_file, import_clients
+from callcenter.importing.services import export_file, import_clients, import_sales
 from web.api.routing import ApiRouter, Call
 from web.responses import Json, error
 
@@ -36,8 +39,14 @@ router = ApiRouter("import and export")
 _MAX_REQUEST = MAX_BYTES + 64 * 1024
 
 
-@router.post("/api/import", summary="Import clients from a CSV or XLSX file (multipart field 'file')",
-             permission=Permission.IMPORT,
+class ImportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["clients", "sales"] | None = None
+
+
+@router.post("/api/import", summary="Import clients or sales from a CSV or XLSX file (multipart field 'file')",
+             permission=Permission.IMPORT, query=ImportQuery,
              responses={422: "atomic import refused: the report with every bad row", 400: "unreadable file",
                         413: "file larger than 20 MB", 415: "not a CSV or XLSX file"})
 async def import_(call: Call) -> Response:
@@ -56,12 +65,23 @@ async def import_(call: Call) -> Response:
         filename = upload.filename or ""
         mode = str(form.get("mode") or "atomic")
         on_duplicate = str(form.get("on_duplicate") or "skip")
+        form_kind = str(form.get("kind") or "")
+    kind = call.query.kind or form_kind or "clients"
+    if form_kind and (form_kind not in ("clients", "sales") or form_kind != kind):
+        return error(422, "validation-failed", "kind must be clients or sales, the same in the query and the form.",
+                     fields={"kind": "must be clients or sales"})
     if not data:
         return error(400, "empty-file", "The uploaded file is empty.", fields={"file": "is empty"})
-    report = await import_clients(
-        call.db, call.principal, filename=filename, data=data, mode=mode,
-        region=call.settings.default_region, on_duplicate=on_duplicate, ip=call.ip,
-    )
+    region = call.settings.default_region
+    if kind == "sales":
+        report = await import_sales(
+            call.db, call.principal, filename=filename, data=data, mode=mode, region=region, ip=call.ip
+        )
+    else:
+        report = await import_clients(
+            call.db, call.principal, filename=filename, data=data, mode=mode, region=region,
+            on_duplicate=on_duplicate, ip=call.ip,
+        )
     if report.committed:
         return Json(report.to_dict())
     message = f"Nothing was imported: {report.bad_rows} of {report.total_rows} rows are bad (atomic mode)."

@@ -1,4 +1,4 @@
-"""Uploading a CSV or XLSX file of clients and reading the import's report."""
+"""Uploading a CSV or XLSX file of clients or of sales and reading the import's report."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
 from callcenter.errors import DomainError
-from callcenter.importing.services import ImportMode, OnDuplicate, import_clients
+from callcenter.importing.services import ImportMode, ImportReport, OnDuplicate, import_clients, import_sales
 from web.pages.context import Page, page
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+KINDS = ("clients", "sales")
 # The service's own reasons for refusing a whole file, in the reader's language.
 FILE_ERRORS = {"unsupported-format": "import.error.format", "import-too-large": "import.error.too_large"}
 
@@ -19,12 +20,13 @@ FILE_ERRORS = {"unsupported-format": "import.error.format", "import-too-large": 
 @page(permission=Permission.IMPORT)
 async def import_page(pg: Page) -> Response:
     if pg.form is None:
-        return await _show(pg, mode=ImportMode.ATOMIC.value, create_duplicates=False)
+        return await _show(pg, kind=KINDS[0], mode=ImportMode.ATOMIC.value, create_duplicates=False)
     modes = [m.value for m in ImportMode]
     mode = pg.value("mode", 20) if pg.value("mode", 20) in modes else ImportMode.ATOMIC.value
+    kind = pg.value("kind", 20) if pg.value("kind", 20) in KINDS else KINDS[0]
     create_duplicates = pg.value("on_duplicate", 20) == OnDuplicate.CREATE.value
     upload = pg.upload("file")
-    shown: dict[str, Any] = {"mode": mode, "create_duplicates": create_duplicates}
+    shown: dict[str, Any] = {"kind": kind, "mode": mode, "create_duplicates": create_duplicates}
     if upload is None:
         return await _show(pg, status=422, error="import.error.no_file", **shown)
     shown["filename"] = upload.filename or ""
@@ -34,16 +36,7 @@ async def import_page(pg: Page) -> Response:
     if not data:
         return await _show(pg, status=422, error="import.error.empty", **shown)
     try:
-        report = await import_clients(
-            pg.db,
-            pg.principal,
-            filename=upload.filename or "upload",
-            data=data,
-            mode=ImportMode(mode),
-            region=pg.settings.default_region,
-            on_duplicate=OnDuplicate.CREATE if create_duplicates else OnDuplicate.SKIP,
-            ip=pg.ip,
-        )
+        report = await _import(pg, kind, upload.filename or "upload", data, ImportMode(mode), create_duplicates)
     except DomainError as exc:
         await pg.db.rollback()
         if exc.status in (401, 403):
@@ -53,13 +46,28 @@ async def import_page(pg: Page) -> Response:
     return await _show(pg, report=report, **shown)
 
 
+async def _import(
+    pg: Page, kind: str, filename: str, data: bytes, mode: ImportMode, create_duplicates: bool
+) -> ImportReport:
+    region = pg.settings.default_region
+    if kind == "sales":
+        return await import_sales(
+            pg.db, pg.principal, filename=filename, data=data, mode=mode, region=region, ip=pg.ip
+        )
+    return await import_clients(
+        pg.db, pg.principal, filename=filename, data=data, mode=mode, region=region,
+        on_duplicate=OnDuplicate.CREATE if create_duplicates else OnDuplicate.SKIP, ip=pg.ip,
+    )
+
+
 async def _show(
     pg: Page,
     *,
+    kind: str,
     mode: str,
     create_duplicates: bool,
     status: int = 200,
-    report: Any = None,
+    report: ImportReport | None = None,
     error: str | None = None,
     error_detail: str | None = None,
     filename: str = "",
@@ -67,6 +75,7 @@ async def _show(
     return await pg.render(
         "import.html",
         status=status,
+        kind=kind,
         mode=mode,
         create_duplicates=create_duplicates,
         report=report,
