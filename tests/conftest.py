@@ -15,10 +15,12 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import text
+from argon2 import PasswordHasher, profiles
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from callcenter.auth import passwords
 from callcenter.auth.principal import SYSTEM
 from callcenter.db.base import Base
 from callcenter.db.engine import create_engine, create_sessionmaker
@@ -32,6 +34,14 @@ from web.app import create_app
 PG_URL = os.environ.get("CALLCENTER_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct-horse-battery"
+
+# Production hashing costs tens of milliseconds on purpose; tests log in hundreds of times. Hashes
+# carry their own parameters, so verification follows whichever profile made them.
+passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+# Rows the migrations put in place (default catalogues); restored after each test's wipe.
+Snapshot = list[tuple[Table, list[dict[str, Any]]]]
+MIGRATED_ROWS: dict[str, Snapshot] = {}
 
 
 def _asyncpg_dsn(url: str, database: str) -> str:
@@ -76,15 +86,27 @@ async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.
         await drop_pg_database(url)
 
 
+async def snapshot(eng: AsyncEngine) -> Snapshot:
+    """Every row the migrations left, table by table, in dependency order."""
+    rows: Snapshot = []
+    async with eng.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            found = [dict(r._mapping) for r in await conn.execute(select(table))]
+            if found:
+                rows.append((table, found))
+    return rows
+
+
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     eng = create_engine(database_url)
+    MIGRATED_ROWS[database_url] = await snapshot(eng)
     yield eng
     await eng.dispose()
 
 
 async def wipe(eng: AsyncEngine) -> None:
-    """Empty every table (tests share one migrated database per backend)."""
+    """Return to the freshly migrated state: every table emptied, the migrations' own rows put back."""
     tables = list(reversed(Base.metadata.sorted_tables))
     async with eng.begin() as conn:
         if eng.dialect.name == "postgresql":
@@ -93,11 +115,20 @@ async def wipe(eng: AsyncEngine) -> None:
         else:
             for table in tables:
                 await conn.execute(table.delete())
+        restored = MIGRATED_ROWS.get(eng.url.render_as_string(hide_password=False), [])
+        for table, rows in restored:
+            await conn.execute(insert(table), rows)
+        if eng.dialect.name == "postgresql":
+            # Restored rows keep their ids; move each sequence past them.
+            for table, _rows in restored:
+                await conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))")
+                )
 
 
 @pytest.fixture
 async def db_engine(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
-    """The backend's engine, emptied after the test."""
+    """The backend's engine, returned to its freshly migrated state after the test."""
     yield engine
     await wipe(engine)
 

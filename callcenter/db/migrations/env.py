@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 import callcenter.models  # noqa: F401  (registers the tables)
 from callcenter.db.base import Base
 from callcenter.db.engine import create_engine
+from callcenter.db.migrate import include_object
 
 target_metadata = Base.metadata
 
@@ -21,6 +22,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
