@@ -7,14 +7,14 @@ promised for the wrong hour is worse than a rejected request. Answers give every
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 Instant = Annotated[AwareDatetime, AfterValidator(_utc)]

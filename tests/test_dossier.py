@@ -9,9 +9,9 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from callcenter.auth.principal import SYSTEM
 from callcenter.db.base import utcnow
 from callcenter.dossier.services import dossier_by_phone
-from callcenter.auth.principal import SYSTEM
 from callcenter.models import Call, Claim, Deal, Disposition, FunnelStage, Interaction, Task, User
 from callcenter.models.enums import (
     CallOutcome,

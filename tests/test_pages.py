@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from html import unescape
 from pathlib import Path
@@ -498,11 +498,11 @@ def test_accept_language(header: str, expected: str) -> None:
 
 
 def test_dates_read_the_local_way() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from web.i18n import Translator
 
-    moment = datetime(2025, 3, 5, 14, 7, tzinfo=timezone.utc)
+    moment = datetime(2025, 3, 5, 14, 7, tzinfo=UTC)
     assert Translator("ru").datetime(moment) == "5 марта 2025, 14:07"
     assert Translator("en").datetime(moment.isoformat()) == "5 Mar 2025, 14:07"
     assert Translator("ru").money("1234567.5", "RUB") == "1\u00a0234\u00a0567,50\u00a0RUB"

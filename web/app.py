@@ -18,7 +18,25 @@ from callcenter import __version__
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.settings import Settings, get_settings
 from web import openapi
-from web.api import admin, audit, claims, clients, contacts, deals, dispositions, dossier, interactions, relations, sales, session, tasks, teams, tokens, transfer, users
+from web.api import (
+    admin,
+    audit,
+    claims,
+    clients,
+    contacts,
+    deals,
+    dispositions,
+    dossier,
+    interactions,
+    relations,
+    sales,
+    session,
+    tasks,
+    teams,
+    tokens,
+    transfer,
+    users,
+)
 from web.api.routing import ApiRouter
 from web.responses import Json, error
 

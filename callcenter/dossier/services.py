@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Result, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -107,7 +107,11 @@ def _deals(client_id: Any) -> Any:
 def _claims(client_id: Any) -> Any:
     rows = (
         select(Claim.id, Claim.subject, Claim.status, Claim.created_at)
-        .where(Claim.client_id == client_id, Claim.status.in_([ClaimStatus.OPEN, ClaimStatus.INVESTIGATING]))
+        # Two plain comparisons rather than IN: an IN list is re-rendered into the SQL on every execution.
+        .where(
+            Claim.client_id == client_id,
+            or_(Claim.status == ClaimStatus.OPEN, Claim.status == ClaimStatus.INVESTIGATING),
+        )
         .order_by(Claim.id.desc())
         .limit(OPEN_ITEMS)
         .subquery("c")
@@ -143,6 +147,8 @@ _MATCH = (
     .order_by(Phone.id)
     .limit(MAX_MATCHES)
 )
+
+_MATCH_BY_PHONE = _MATCH.where(Phone.e164 == bindparam("e164"))
 
 _CLIENT_ID = bindparam("client_id")
 
@@ -196,9 +202,19 @@ def _money(value: Any) -> str | None:
     return None if value is None else str(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
+async def _core(db: AsyncSession, statement: Any, params: dict[str, Any]) -> Result[Any]:
+    """Run a prebuilt statement on the session's connection.
+
+    These statements return plain rows, not ORM objects; going through the ORM's execution layer cost
+    about a fifth of a screen-pop's time for nothing, and a statement built per call cost its cache key.
+    """
+    connection = await db.connection()
+    return await connection.execute(statement, params)
+
+
 async def find_owners(db: AsyncSession, e164: str) -> tuple[list[int], int | None]:
     """Client ids owning the number (directly or through a contact person), and the contact person if any."""
-    rows = (await db.execute(_MATCH.where(Phone.e164 == e164))).all()
+    rows = (await _core(db, _MATCH_BY_PHONE, {"e164": e164})).all()
     client_ids: list[int] = []
     contact_id: int | None = None
     for direct, contact, via in rows:
@@ -216,7 +232,7 @@ async def dossier_by_phone(db: AsyncSession, principal: Principal, e164: str) ->
     client_ids, contact_id = await find_owners(db, e164)
     if not client_ids:
         return None
-    row = (await db.execute(_DOSSIER, {"client_id": client_ids[0]})).one()
+    row = (await _core(db, _DOSSIER, {"client_id": client_ids[0]})).one()
     client = _doc(row.client)
     if principal.own_clients_only and client["owner_id"] != principal.user_id:
         raise Forbidden("This caller is another operator's client.")

@@ -15,7 +15,7 @@ import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -131,7 +131,7 @@ async def build_export(db: AsyncSession, principal: Principal, *, fmt: str, q: s
     rows = await export_rows(db, principal, condition)
     writer = write_xlsx if fmt == "xlsx" else write_csv
     content = await asyncio.to_thread(writer, rows)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return ExportFile(content, MEDIA_TYPES[fmt], f"clients-{stamp}.{fmt}", len(rows) - 1)
 
 

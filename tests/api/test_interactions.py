@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -135,7 +135,7 @@ async def test_delete_rules(
     assert (await operator.delete(f"/api/interactions/{theirs['id']}")).status_code == 403
     assert (await operator.delete(f"/api/interactions/{mine['id']}")).status_code == 204
     db.add(Call(interaction_id=theirs["id"], linkedid="1700000000.1", direction="inbound",
-                started_at=datetime(2024, 5, 1, tzinfo=timezone.utc)))
+                started_at=datetime(2024, 5, 1, tzinfo=UTC)))
     await db.commit()
     r = await admin_http.get(f"/api/interactions/{theirs['id']}")
     assert r.json()["call"]["linkedid"] == "1700000000.1"

@@ -125,7 +125,7 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
             process.terminate()
             try:
                 await asyncio.wait_for(process.wait(), timeout=10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 process.kill()
                 await process.wait()
 

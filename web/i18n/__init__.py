@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from web.i18n import en, ru
@@ -76,7 +76,7 @@ class Translator:
         moment = _as_datetime(value)
         if moment is None:
             return ""
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
         return f"{self.date(moment.date())}, {moment:%H:%M}"
 
     def date(self, value: date | str | None) -> str:
@@ -105,4 +105,4 @@ def _as_datetime(value: datetime | str | None) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace(" ", "T", 1))
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

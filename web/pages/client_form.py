@@ -13,6 +13,7 @@ from callcenter.clients.services import create_client, get_client, update_client
 from callcenter.clients.validation import clean_phones, clean_tax_id
 from callcenter.errors import DuplicateClient, ValidationFailed
 from callcenter.models.enums import AbcClass, ClientKind, PhoneKind, Stage, XyzClass
+from callcenter.users.directory import owner_choices
 from web.pages.client_fields import (
     ADDRESS_KINDS,
     ClientForm,
@@ -22,7 +23,6 @@ from web.pages.client_fields import (
     service_errors,
 )
 from web.pages.context import Page, page
-from callcenter.users.directory import owner_choices
 
 
 async def _show(

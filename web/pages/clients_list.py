@@ -9,8 +9,8 @@ from starlette.responses import Response
 from callcenter.auth.principal import Permission
 from callcenter.clients.services import ClientFilter, list_clients
 from callcenter.models.enums import AbcClass, Stage
-from web.pages.context import Page, page
 from callcenter.users.directory import owner_choices
+from web.pages.context import Page, page
 
 PAGE_SIZE = 25
 MAX_PAGE = 100_000

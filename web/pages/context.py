@@ -17,8 +17,8 @@ from starlette.responses import RedirectResponse, Response
 
 from callcenter.auth.principal import Permission, Principal
 from callcenter.errors import DomainError, NotFound
-from callcenter.models import User
 from callcenter.ids import MAX_ID
+from callcenter.models import User
 from callcenter.settings import Settings
 from web.api.routing import Call
 from web.auth import Authenticated, authenticate, cross_site_blocked
