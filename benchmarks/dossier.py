@@ -6,10 +6,10 @@
 Creates its own database on the server, migrates it, loads the clients with the demo seeder (COPY
 through asyncpg), vacuums and analyzes, then looks up random numbers (hits and misses, written in any
 form) every way, interleaved in random order, after a warm-up, and prints the latency percentiles side
-by side: the product's path (a session per lookup, as a request or a screen-pop opens one), the
-hand-written query, and the service alone on a session already open (the difference between the first
-and the last is session set-up). Every lookup's answers are compared, so the yardstick really returns
-the same dossier.
+by side: the product's path (a lookup session per lookup, as the screen-pop opens one: one statement
+in autocommit), the hand-written query, the service alone on a session already open, and the service
+in a transactional session as a web request runs it (two more round trips: BEGIN and ROLLBACK). Every
+lookup's answers are compared, so the yardstick really returns the same dossier.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from callcenter.auth.principal import SYSTEM
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.db.migrate import upgrade
+from callcenter.db.session import lookup_session
 from callcenter.dossier.services import dossier_by_phone
 from callcenter.phones import to_e164
 from callcenter.seeding import Profile, seed_demo
@@ -121,7 +122,12 @@ async def measure(db: Database, numbers: list[tuple[str, bool]], warmup: int, rn
     conn = await asyncpg.connect(db.dsn)
 
     async def product(raw: str) -> dict[str, Any] | None:
-        # As a web request does it: a session of its own, the number normalised, then the service.
+        # As the screen-pop does it: a lookup session from the pool, the number normalised, the service.
+        async with lookup_session(engine) as session:
+            return await dossier_by_phone(session, SYSTEM, to_e164(raw))
+
+    async def in_transaction(raw: str) -> dict[str, Any] | None:
+        # As a web request does it: a transactional session (BEGIN, ROLLBACK) of its own.
         async with sessions() as session:
             return await dossier_by_phone(session, SYSTEM, to_e164(raw))
 
@@ -134,7 +140,12 @@ async def measure(db: Database, numbers: list[tuple[str, bool]], warmup: int, rn
     async def handwritten(raw: str) -> dict[str, Any] | None:
         return await handwritten_dossier(conn, to_e164(raw))
 
-    paths = {"product": product, "hand-written": handwritten, "service only": service_only}
+    paths = {
+        "product": product,
+        "hand-written": handwritten,
+        "service only": service_only,
+        "in transaction": in_transaction,
+    }
     timings: dict[str, list[int]] = {name: [] for name in paths}
     mismatches = hits = 0
     try:
@@ -165,9 +176,9 @@ async def measure(db: Database, numbers: list[tuple[str, bool]], warmup: int, rn
 def report(timings: dict[str, list[int]], hits: int, total: int, mismatches: int) -> None:
     print(f"\n{total} lookups: {hits} hits, {total - hits} misses; answers differing between the paths: {mismatches}")
     stats = {name: percentiles(samples) for name, samples in timings.items()}
-    print(f"{'ms':<14}" + "".join(f"{k:>9}" for k in ("p50", "p90", "p99", "max")))
+    print(f"{'ms':<15}" + "".join(f"{k:>9}" for k in ("p50", "p90", "p99", "max")))
     for name, values in stats.items():
-        print(f"{name:<14}" + "".join(f"{v:>9.3f}" for v in values.values()))
+        print(f"{name:<15}" + "".join(f"{v:>9.3f}" for v in values.values()))
     ratios = {k: stats["product"][k] / stats["hand-written"][k] for k in stats["product"]}
     print(f"{'ratio':<14}" + "".join(f"{v:>9.2f}" for v in ratios.values()) + "   (product / hand-written)")
     p99 = stats["product"]["p99"]

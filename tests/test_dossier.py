@@ -1,4 +1,4 @@
-"""The dossier by phone: content, unknown numbers, and a query count that does not grow with history."""
+"""The dossier by phone: content, unknown numbers, shared numbers, and one statement whatever the history."""
 
 from __future__ import annotations
 
@@ -120,5 +120,50 @@ async def test_query_count_is_bounded_by_history_size(
             miss_count = len(statements)
     finally:
         event.remove(db_engine.sync_engine, "before_cursor_execute", count)
-    assert small_count == large_count == 2
-    assert miss_count == 1
+    assert small_count == large_count == miss_count == 1
+
+
+async def test_shared_number_restricted_operator_gets_own_client_and_no_foreign_ids(
+    http: httpx.AsyncClient, db: AsyncSession, make_user: MakeUser
+) -> None:
+    from callcenter.auth.services import OWN_CLIENTS_ONLY
+    from callcenter.models import AppSetting
+    from callcenter.models.enums import Role
+    from tests.conftest import login_as
+
+    alice, bob = await make_user(Role.OPERATOR), await make_user(Role.OPERATOR)
+    await login_as(http, bob)
+    foreign = (await http.post("/api/clients", json={"name": "Чужой", "kind": "person", "phones": ["+79135550000"]})).json()
+    await login_as(http, alice)
+    mine = (await http.post("/api/clients", params={"force": "true"},
+                            json={"name": "Свой", "kind": "person", "phones": ["+79135550000"]})).json()
+    db.add(AppSetting(key=OWN_CLIENTS_ONLY, value=True))
+    await db.commit()
+    r = await http.get("/api/dossier", params={"phone": "+7 913 555 00 00"})
+    assert r.status_code == 200, r.text
+    assert r.json()["client"]["id"] == mine["id"] and r.json()["other_client_ids"] == []
+    await login_as(http, bob)
+    d = (await http.get("/api/dossier", params={"phone": "89135550000"})).json()
+    assert d["client"]["id"] == foreign["id"] and d["other_client_ids"] == []
+
+
+async def test_unrestricted_viewers_see_the_oldest_phone_first_and_the_others(admin_http: httpx.AsyncClient) -> None:
+    first = (await admin_http.post("/api/clients", json={"name": "Первый", "kind": "person", "phones": ["+79135550001"]})).json()
+    second = (await admin_http.post("/api/clients", params={"force": "true"},
+                                    json={"name": "Второй", "kind": "person", "phones": ["+79135550001"]})).json()
+    d = (await admin_http.get("/api/dossier", params={"phone": "+79135550001"})).json()
+    assert d["client"]["id"] == first["id"] and d["other_client_ids"] == [second["id"]]
+
+
+async def test_dated_callbacks_are_not_crowded_out_by_undated_tasks(
+    admin_http: httpx.AsyncClient, db: AsyncSession, make_user: MakeUser
+) -> None:
+    owner = await make_user()
+    client = (await admin_http.post("/api/clients", json={"name": "Задачи", "kind": "person", "phones": ["+79135550002"]})).json()
+    for i in range(25):
+        db.add(Task(title=f"someday {i}", owner_id=owner.id, client_id=client["id"]))
+    db.add(Task(kind=TaskKind.CALLBACK, title="urgent", owner_id=owner.id, client_id=client["id"], due_at=utcnow() - timedelta(hours=1)))
+    await db.commit()
+    d = (await admin_http.get("/api/dossier", params={"phone": "+79135550002"})).json()
+    assert d["tasks"][0]["title"] == "urgent" and d["tasks"][0]["overdue"] is True
+    assert len(d["tasks"]) == 20

@@ -29,3 +29,16 @@ async def unit_of_work(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+
+
+@asynccontextmanager
+async def lookup_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session for one-statement reads (the dossier): autocommit, so no BEGIN/ROLLBACK round trips.
+
+    A single SELECT is consistent on its own; wrapping it in a transaction only adds two round trips
+    to the path that has to be fastest, the screen-pop.
+    """
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with AsyncSession(bind=autocommit) as session:
+            yield session
