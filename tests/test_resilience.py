@@ -62,3 +62,32 @@ async def test_requests_recover_after_the_server_drops_every_connection(
     assert second.status_code == 201, second.text
     listed = (await admin_http.get("/api/clients")).json()
     assert {c["name"] for c in listed["items"]} == {"До перезапуска", "После перезапуска"}
+
+
+async def test_lookups_survive_a_restart_without_a_pre_ping(admin_http: httpx.AsyncClient, db_engine: AsyncEngine) -> None:
+    from callcenter.auth.principal import SYSTEM
+    from callcenter.db.engine import create_lookup_engine
+    from callcenter.dossier.services import lookup_dossier
+
+    created = await admin_http.post("/api/clients", json={"name": "Звонящий", "kind": "person", "phones": ["+79131230000"]})
+    assert created.status_code == 201
+    url = db_engine.url.render_as_string(hide_password=False)
+    lookups = create_lookup_engine(url)
+    try:
+        first = await lookup_dossier(lookups, SYSTEM, "+79131230000")
+        assert first is not None and first["client"]["name"] == "Звонящий"
+        assert await lookup_dossier(lookups, SYSTEM, "+79131230001") is None
+        if db_engine.dialect.name != "postgresql":
+            return
+        admin = await asyncpg.connect(make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False))
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                db_engine.url.database,
+            )
+        finally:
+            await admin.close()
+        again = await lookup_dossier(lookups, SYSTEM, "+79131230000")
+        assert again is not None and again["client"]["id"] == first["client"]["id"]
+    finally:
+        await lookups.dispose()

@@ -35,6 +35,17 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def create_lookup_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An engine for one-statement reads on the hot path (the screen-pop), without the pre-ping.
+
+    The pre-ping costs a round trip per checkout, as much again as the lookup itself; a lookup is a
+    pure read, so :func:`callcenter.db.session.lookup` retries it once on a dead connection instead.
+    """
+    kwargs.setdefault("pool_size", 5)
+    kwargs.setdefault("pool_pre_ping", False)
+    return create_engine(url, **kwargs)
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.db.engine import create_engine, create_sessionmaker
+
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -42,3 +46,19 @@ async def lookup_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         async with AsyncSession(bind=autocommit) as session:
             yield session
+
+
+async def lookup(engine: AsyncEngine, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run a read in a :func:`lookup_session`, once more on a fresh connection if the first was dead.
+
+    A restarted database leaves dead connections in the pool; SQLAlchemy notices on first use and
+    invalidates them. Reads are safe to repeat, so the caller never sees that.
+    """
+    try:
+        async with lookup_session(engine) as session:
+            return await work(session)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    async with lookup_session(engine) as session:
+        return await work(session)

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.auth.principal import Permission, Principal
 from callcenter.db.base import utcnow
+from callcenter.db.session import lookup
 from callcenter.dossier.statements import BY_CLIENT, BY_PHONE
 from callcenter.errors import Forbidden
 
@@ -62,6 +63,11 @@ async def dossier_by_phone(db: AsyncSession, principal: Principal, e164: str) ->
         if cid != client["id"] and cid not in others and visible:
             others.append(cid)
     return shape(e164, client, row, contact_id, others)
+
+
+async def lookup_dossier(engine: AsyncEngine, principal: Principal, e164: str) -> dict[str, Any] | None:
+    """:func:`dossier_by_phone` on the hot path: a lookup session, one statement, retried on a dead connection."""
+    return await lookup(engine, lambda db: dossier_by_phone(db, principal, e164))
 
 
 async def dossier_by_client_id(db: AsyncSession, principal: Principal, client_id: int) -> dict[str, Any] | None:
