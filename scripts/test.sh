@@ -25,4 +25,5 @@ if [ -z "${CALLCENTER_TEST_DATABASE_URL:-}" ] && command -v pg_isready >/dev/nul
 fi
 echo "backends: sqlite${CALLCENTER_TEST_DATABASE_URL:+ and postgresql ($CALLCENTER_TEST_DATABASE_URL)}"
 
+.venv/bin/ruff check --quiet .
 exec .venv/bin/pytest -q -p no:cacheprovider "$@"
