@@ -6,7 +6,7 @@ import importlib.util
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -21,7 +21,20 @@ from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.db.migrate import MIGRATIONS_DIR, alembic_config, upgrade
 from callcenter.dossier.services import dossier_by_phone
 from callcenter.models import (
-    Call, Claim, Client, ContactPerson, Deal, Disposition, Email, FunnelStage, Interaction, Phone, Sale, Task, Team, User,
+    Call,
+    Claim,
+    Client,
+    ContactPerson,
+    Deal,
+    Disposition,
+    Email,
+    FunnelStage,
+    Interaction,
+    Phone,
+    Sale,
+    Task,
+    Team,
+    User,
 )
 from callcenter.names import search_form
 from callcenter.phones import to_e164
@@ -75,7 +88,7 @@ async def test_seed_writes_valid_consistent_data(db_engine: AsyncEngine) -> None
     assert len({e164 for _, e164 in phones}) == len(phones)
     assert len({raw[:2] for raw, _ in phones}) > 2  # written in several forms  # type: ignore[index]
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     tasks = await _column(db_engine, Task.status, Task.due_at)
     assert any(status == "open" and due < now for status, due in tasks)  # type: ignore[operator]
     assert any(status == "open" and due > now for status, due in tasks)  # type: ignore[operator]
@@ -148,7 +161,7 @@ async def test_second_run_adds_without_collisions(db_engine: AsyncEngine, monkey
 
 def test_generation_is_reproducible() -> None:
     ctx = Context(
-        now=datetime(2026, 1, 15, 12, tzinfo=timezone.utc), operator_ids=(1, 2), extensions={1: "101", 2: "102"},
+        now=datetime(2026, 1, 15, 12, tzinfo=UTC), operator_ids=(1, 2), extensions={1: "101", 2: "102"},
         creator_ids=(3,), dispositions={code: i for i, (code, _, _) in enumerate(DEFAULT_DISPOSITIONS, 1)},
         stages={code: i for i, (code, _, _) in enumerate(DEFAULT_STAGES, 1)},
     )

@@ -7,8 +7,8 @@ give enough variety, and combining them with one seeded ``random.Random`` keeps 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from faker import Faker
 

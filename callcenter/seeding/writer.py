@@ -18,7 +18,17 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from callcenter.models import (
-    Call, Claim, Client, ClientContact, ContactPerson, Deal, Email, Interaction, Phone, Sale, Task,
+    Call,
+    Claim,
+    Client,
+    ClientContact,
+    ContactPerson,
+    Deal,
+    Email,
+    Interaction,
+    Phone,
+    Sale,
+    Task,
 )
 from callcenter.seeding.batch import TABLES, Batch, NextIds, Row
 
