@@ -1,0 +1,74 @@
+"""Call events on the CRM's bus. The telephony connector publishes them; the CRM core and the web
+hub consume them. They speak of calls, operators and numbers, never of Asterisk frames.
+
+Operators are named by their device interface as the PBX knows it (``PJSIP/101``); the CRM maps
+interfaces and extensions to users (``User.agent_interface``, ``User.extension``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from callcenter.models.enums import CallOutcome, Direction
+
+
+@dataclass(frozen=True, slots=True)
+class CallRinging:
+    """A call is ringing at an operator's device (once per device, per offer)."""
+
+    linkedid: str
+    direction: Direction
+    caller: str
+    callee: str
+    interface: str
+    queue: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CallAnswered:
+    linkedid: str
+    interface: str
+    queue: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CallTransferred:
+    linkedid: str
+    from_interface: str
+    to_interface: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CallSummary:
+    """Everything known about a finished call: what the CRM logs as an interaction and a call row."""
+
+    linkedid: str
+    direction: Direction
+    caller: str  # as the PBX gave it; the CRM normalises to E.164 where it can
+    callee: str
+    queue: str | None
+    offered_to: tuple[str, ...]  # device interfaces the call rang at, in order
+    answered_by: str | None  # interface of the operator who answered (after a transfer: the last one)
+    started_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime
+    ring_seconds: int | None  # until answer, or until the end when never answered
+    wait_seconds: int | None  # in queue before answer or abandon
+    talk_seconds: int | None
+    hangup_cause: int | None
+    outcome: CallOutcome
+    recording: str | None = None
+    transfers: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (from, to) interfaces
+    times_approximate: bool = False  # the end was inferred after a lost connection
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded:
+    summary: CallSummary
+
+
+CallEvent = CallRinging | CallAnswered | CallTransferred | CallEnded

@@ -1,0 +1,1 @@
+"""The Asterisk Manager Interface: frames, the sans-IO parser, and the asyncio connection."""
