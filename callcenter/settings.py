@@ -42,6 +42,8 @@ class Settings(BaseSettings):
         description="Initial value of the admin switch restricting operators to their own clients.",
     )
     log_level: str = Field(default="INFO", description="Logging level.")
+    agi_host: str = Field(default="127.0.0.1", description="Address the FastAGI server listens on (Asterisk connects here).")
+    agi_port: int = Field(default=4573, description="Port the FastAGI server listens on.")
 
     @field_validator("default_region")
     @classmethod

@@ -1,0 +1,1 @@
+"""FastAGI: the protocol, the TCP server and the scripts the dialplan calls."""
