@@ -21,6 +21,7 @@ from web import openapi
 from web.api import (
     admin,
     audit,
+    calls,
     claims,
     clients,
     contacts,
@@ -46,7 +47,7 @@ API_ROUTERS: list[ApiRouter] = [
     session.router, clients.router, dossier.router,
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
-    transfer.router, tokens.router,
+    transfer.router, tokens.router, calls.router,
 ]
 
 

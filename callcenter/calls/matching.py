@@ -1,0 +1,66 @@
+"""Finding who took part in a call: the operator behind a device interface, the client behind a number.
+
+An interface names an operator either exactly (``User.agent_interface``, any case: ``PJSIP/agent1``) or
+through the extension it rings (``PJSIP/101``, ``SIP/101``, ``Local/101@from-queue`` → ``User.extension``
+``101``). A number matches a client when it is a valid E.164 number written on the client, or on a contact
+person representing the client; anything else (extensions, short or invalid numbers) matches no one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.models import ClientContact, Phone, User
+from callcenter.phones import try_e164
+
+
+def extension_of(interface: str) -> str:
+    """``PJSIP/101`` → ``101``; ``Local/101@from-queue/n`` → ``101``; a bare ``101`` stays itself."""
+    tail = interface.split("/", 1)[1] if "/" in interface else interface
+    return tail.split("@", 1)[0].split("/", 1)[0]
+
+
+def number_form(raw: str, region: str) -> str:
+    """E.164 when ``raw`` is a phone number, else ``raw`` as the PBX gave it (an extension, a short code)."""
+    return try_e164(raw, region) or raw.strip()
+
+
+async def find_operator(db: AsyncSession, interface: str | None) -> int | None:
+    """The id of the user behind ``interface``; an exact interface wins over an extension."""
+    if not interface or not interface.strip():
+        return None
+    wanted = interface.strip()
+    extension = extension_of(wanted)
+    rows = list(
+        await db.execute(
+            select(User.id, User.agent_interface)
+            .where(or_(func.lower(User.agent_interface) == wanted.lower(), User.extension == extension))
+            .order_by(User.is_active.desc(), User.id)
+        )
+    )
+    for user_id, agent_interface in rows:
+        if agent_interface is not None and agent_interface.lower() == wanted.lower():
+            return int(user_id)
+    return int(rows[0][0]) if rows else None
+
+
+async def find_client(db: AsyncSession, e164: str | None) -> tuple[int | None, int | None]:
+    """``(client_id, contact_id)`` for a number: a client's own phone first, then a representative's."""
+    if e164 is None:
+        return None, None
+    own = await db.scalar(
+        select(Phone.client_id).where(Phone.e164 == e164, Phone.client_id.is_not(None)).order_by(Phone.id).limit(1)
+    )
+    if own is not None:
+        return int(own), None
+    found = (
+        await db.execute(
+            select(ClientContact.client_id, Phone.contact_id)
+            .join(ClientContact, ClientContact.contact_id == Phone.contact_id)
+            .where(Phone.e164 == e164)
+            .order_by(Phone.id, ClientContact.client_id)
+            .limit(1)
+        )
+    ).first()
+    return (int(found[0]), int(found[1])) if found else (None, None)
