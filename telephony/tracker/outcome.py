@@ -1,0 +1,112 @@
+"""Deciding what a finished call was: its direction, numbers, durations and technical outcome.
+
+Direction:
+- outbound: the call was made by an AMI Originate, or started on an operator's device, and some leg
+  went out through a trunk;
+- inbound: the call's first channel came in on a trunk (and no Originate made it);
+- internal: everything else (operator to operator, supervisor legs, originates to a device only).
+
+Outcome, first match wins:
+- transferred: answered, then handed to someone else (AttendedTransfer/BlindTransfer);
+- answered: an operator answered, or for outbound calls the outside party answered;
+- voicemail: the call reached the VoiceMail application;
+- abandoned: the caller left the queue (QueueCallerAbandon) or, inbound, hung up while it rang;
+- busy: Originate Reason 5, DialStatus BUSY or hangup cause 17;
+- no_answer: Originate Reason 3, DialStatus NOANSWER, hangup cause 18/19, or a ring left unanswered;
+- failed: anything else (congestion, unavailable, originate failures with no further sign).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from callcenter.calls.events import CallSummary
+from callcenter.models.enums import CallOutcome, Direction
+from telephony.tracker.channels import Kind
+from telephony.tracker.state import Call
+
+_BUSY_CAUSES = frozenset({17})
+_NO_ANSWER_CAUSES = frozenset({18, 19})
+
+
+def direction_of(call: Call) -> Direction:
+    if call.first_kind is Kind.TRUNK and not call.originated:
+        return Direction.INBOUND
+    if call.has_trunk_leg:
+        return Direction.OUTBOUND
+    return Direction.INTERNAL
+
+
+def caller_and_callee(call: Call, direction: Direction) -> tuple[str, str]:
+    if direction is Direction.OUTBOUND:
+        caller = call.operator_ext or call.dialer_caller or call.caller or ""
+        callee = call.outside_number or call.callee or ""
+        return caller, callee
+    return call.caller or "", call.callee or ""
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, round((end - start).total_seconds()))
+
+
+def decide_outcome(call: Call, direction: Direction) -> CallOutcome:
+    answered = call.answered_by is not None or call.answered_at is not None
+    if answered and call.transfers:
+        return CallOutcome.TRANSFERRED
+    if answered:
+        return CallOutcome.ANSWERED
+    if call.voicemail:
+        return CallOutcome.VOICEMAIL
+    if call.abandoned:
+        return CallOutcome.ABANDONED
+    status = call.last_dial_status
+    reason = call.originate_reason
+    cause = call.hangup_cause
+    if reason == 5 or status == "BUSY" or (reason is None and cause in _BUSY_CAUSES):
+        return CallOutcome.BUSY
+    if reason == 3 or status == "NOANSWER" or cause in _NO_ANSWER_CAUSES:
+        return CallOutcome.NO_ANSWER
+    if direction is Direction.INBOUND and (status == "CANCEL" or call.queue_join_at or call.offered):
+        return CallOutcome.ABANDONED
+    if status == "CANCEL" or (status is None and call.offered and reason is None):
+        return CallOutcome.NO_ANSWER
+    if direction is Direction.INBOUND and reason is None and status is None:
+        return CallOutcome.ABANDONED  # the caller hung up before anyone was rung
+    return CallOutcome.FAILED
+
+
+def summarize(call: Call, ended_at: datetime) -> CallSummary:
+    """The CallSummary of a call that has just ended."""
+    direction = direction_of(call)
+    caller, callee = caller_and_callee(call, direction)
+    answered_at = call.answered_at or call.operator_answered_at
+    if call.hold_time is not None:
+        wait = call.hold_time
+    elif call.queue_join_at is not None:
+        wait = _seconds(call.queue_join_at, call.operator_answered_at or ended_at)
+    else:
+        wait = None
+    talk = call.talk_time if call.talk_time is not None else _seconds(answered_at, ended_at)
+    ring_start = call.ring_at or call.started_at
+    return CallSummary(
+        linkedid=call.linkedid,
+        direction=direction,
+        caller=caller,
+        callee=callee,
+        queue=call.queue,
+        offered_to=tuple(call.offered),
+        answered_by=call.answered_by,
+        started_at=call.started_at,
+        answered_at=answered_at,
+        ended_at=ended_at,
+        ring_seconds=_seconds(ring_start, answered_at or ended_at),
+        wait_seconds=wait,
+        talk_seconds=talk if answered_at is not None or call.talk_time is not None else None,
+        hangup_cause=call.hangup_cause,
+        outcome=decide_outcome(call, direction),
+        recording=call.recording,
+        transfers=tuple(call.transfers),
+        times_approximate=call.times_approximate,
+    )

@@ -1,0 +1,176 @@
+"""Rules for channel life: Newchannel, Newstate, Hangup, bridges and the few variables that matter.
+
+A call is one Linkedid. It starts with its first channel and ends when its last live channel hangs
+up; Local channels count as live while they exist but their hangup alone ends nothing (when a Local
+pair optimizes itself away the real parties are still talking).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallTransferred
+from telephony.ami.frames import Frame
+from telephony.tracker.channels import Kind, classify, interface_of, known, number_from_dial
+from telephony.tracker.outcome import summarize
+from telephony.tracker.state import Call, Channel, TrackerState
+
+Out = list[CallEvent]
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def open_channel(st: TrackerState, f: Frame, at: datetime, *, approximate: bool = False) -> Channel | None:
+    """Start tracking the channel a Newchannel (or CoreShowChannel) frame describes."""
+    uniqueid = f.get("Uniqueid")
+    linkedid = f.get("Linkedid") or uniqueid
+    name = f.get("Channel")
+    if not uniqueid or not linkedid or not name or st.is_ended(linkedid) or uniqueid in st.channels:
+        return None
+    kind = classify(name, f.get("Context"), st.config)
+    channel = Channel(uniqueid, name, linkedid, kind, interface_of(name), known(f.get("CallerIDNum")), f.get("Exten"))
+    call = st.calls.get(linkedid)
+    if call is None:
+        call = Call(linkedid=linkedid, started_at=at, times_approximate=approximate)
+        st.calls[linkedid] = call
+    st.channels[uniqueid] = channel
+    st.by_name[name] = channel
+    call.live.add(uniqueid)
+    if uniqueid == linkedid:
+        call.first_kind = kind
+        if kind is Kind.LOCAL:
+            call.originated = True  # only an Originate (or a call file) starts a call on a Local channel
+            call.outside_number = number_from_dial(name.split(";", 1)[0].rsplit("-", 1)[0])
+        else:
+            call.caller = channel.caller
+            call.callee = channel.exten if channel.exten != "s" else None  # "s": no number was dialled
+    elif kind is Kind.TRUNK:
+        call.has_trunk_leg = True
+    if kind is Kind.OPERATOR and call.operator_ext is None and channel.caller:
+        call.operator_ext = channel.caller
+    return channel
+
+
+def on_newchannel(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    open_channel(st, f, at)
+
+
+def on_newstate(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    uniqueid = f.get("Uniqueid")
+    channel = st.channels.get(uniqueid) if uniqueid else None
+    if channel is None or f.get("ChannelState") != "6":
+        return
+    channel.up = True
+    call = st.calls.get(channel.linkedid)
+    if call is None:
+        return
+    if channel.kind is Kind.TRUNK and (call.originated or uniqueid != call.linkedid):
+        # the outside party of an outbound leg picked up
+        call.has_trunk_leg = True
+        if call.answered_at is None:
+            call.answered_at = at
+    if uniqueid == call.linkedid and call.caller is None:
+        call.caller = known(f.get("CallerIDNum"))
+
+
+def operator_answered(call: Call, interface: str, extension: str | None, at: datetime, out: Out) -> None:
+    """An operator's device answered in this call: the first one is who answered it."""
+    pending = call.pending_blind
+    if pending is not None and interface != pending[0]:
+        call.pending_blind = None
+        call.transfers.append((pending[0], interface))
+        call.answered_by = interface
+        out.append(CallTransferred(call.linkedid, pending[0], interface, at))
+        return
+    if call.answered_by is not None:
+        return
+    call.answered_by = interface
+    call.operator_answered_at = at
+    if call.operator_ext is None:
+        call.operator_ext = extension
+    if not call.originated:
+        # an outbound call counts as answered when the outside party picks up (see on_newstate)
+        call.answered_at = call.answered_at or at
+    out.append(CallAnswered(call.linkedid, interface, call.queue, at))
+
+
+def on_hangup(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    uniqueid = f.get("Uniqueid")
+    channel = st.channels.get(uniqueid) if uniqueid else None
+    if channel is None:
+        return
+    st.forget_channel(channel)
+    call = st.calls.get(channel.linkedid)
+    if call is None:
+        return
+    call.live.discard(channel.uniqueid)
+    if channel.uniqueid == call.linkedid and call.caller is None:
+        call.caller = known(f.get("CallerIDNum"))  # an originate's caller id shows only late
+    cause = _int(f.get("Cause"))
+    if cause is not None and (cause != 0 or call.hangup_cause is None):
+        call.hangup_cause = cause
+    if not call.live:
+        finish(st, call, at, out)
+
+
+def finish(st: TrackerState, call: Call, at: datetime, out: Out) -> None:
+    """Close a call: one CallEnded, and the Linkedid is remembered so it never ends twice."""
+    st.calls.pop(call.linkedid, None)
+    st.mark_ended(call.linkedid)
+    for uniqueid in call.live:
+        channel = st.channels.get(uniqueid)
+        if channel is not None:
+            st.forget_channel(channel)
+    call.live.clear()
+    if call.pending_blind is not None:
+        call.transfers.append(call.pending_blind)  # handed on, but nobody answered there
+        call.pending_blind = None
+    out.append(CallEnded(summarize(call, at)))
+
+
+def on_bridge_enter(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    uniqueid = f.get("Uniqueid")
+    channel = st.channels.get(uniqueid) if uniqueid else None
+    bridge = f.get("BridgeUniqueid")
+    if channel is None or not bridge:
+        return
+    if channel.bridge is not None and channel.bridge in st.bridges:
+        st.bridges[channel.bridge].discard(channel.uniqueid)
+    channel.bridge = bridge
+    st.bridges.setdefault(bridge, set()).add(channel.uniqueid)
+    call = st.calls.get(channel.linkedid)
+    if call is not None and channel.kind is Kind.OPERATOR and call.answered_by is None:
+        # a device bridged into the call talks in it, even if the answer itself was missed
+        operator_answered(call, channel.interface, channel.caller, at, out)
+
+
+def on_bridge_leave(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    uniqueid = f.get("Uniqueid")
+    channel = st.channels.get(uniqueid) if uniqueid else None
+    if channel is None or channel.bridge != f.get("BridgeUniqueid"):
+        return
+    members = st.bridges.get(channel.bridge or "")
+    if members is not None:
+        members.discard(channel.uniqueid)
+        if not members:
+            del st.bridges[channel.bridge or ""]
+    channel.bridge = None
+
+
+def on_recording(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    """VarSet MIXMONITOR_FILENAME: the call's recording file."""
+    call = st.calls.get(f.get("Linkedid") or "")
+    if call is not None and call.recording is None:
+        call.recording = f.get("Value") or None
+
+
+def on_voicemail(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    """Newexten running VoiceMail: an unanswered call that left a message."""
+    call = st.calls.get(f.get("Linkedid") or "")
+    if call is not None:
+        call.voicemail = True

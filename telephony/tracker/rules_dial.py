@@ -1,0 +1,157 @@
+"""Rules for dialling and queues: who the call rang at, who answered, waits and talk times.
+
+In AgentCalled/AgentConnect/AgentComplete ``Channel`` is the caller and ``DestChannel`` the agent.
+An Originate's own DialBegin/DialEnd have no ``Channel`` header: that is how an originated call is
+recognised even when this connector did not send the Originate.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from callcenter.calls.events import CallEvent, CallRinging
+from telephony.ami.frames import Frame
+from telephony.tracker.channels import Kind, interface_of, known, number_from_dial
+from telephony.tracker.outcome import caller_and_callee, direction_of
+from telephony.tracker.rules_channels import operator_answered
+from telephony.tracker.state import Call, Channel, TrackerState
+
+Out = list[CallEvent]
+_FINAL_FAILURES = frozenset({"BUSY", "NOANSWER", "CONGESTION", "CHANUNAVAIL"})
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _dest(st: TrackerState, f: Frame) -> Channel | None:
+    uniqueid = f.get("DestUniqueid")
+    channel = st.channels.get(uniqueid) if uniqueid else None
+    if channel is None:
+        name = f.get("DestChannel")
+        channel = st.by_name.get(name) if name else None
+    return channel
+
+
+def _call(st: TrackerState, f: Frame, header: str = "Linkedid") -> Call | None:
+    linkedid = f.get(header)
+    return st.calls.get(linkedid) if linkedid else None
+
+
+def ring(call: Call, target: str, interface: str, at: datetime, out: Out) -> None:
+    """The call rings at an operator device: offered once per device, one CallRinging per dialled channel."""
+    if target in call.rung:
+        return
+    call.rung.add(target)
+    if interface not in call.offered:
+        call.offered.append(interface)
+    if call.ring_at is None:
+        call.ring_at = at
+    direction = direction_of(call)
+    caller, callee = caller_and_callee(call, direction)
+    out.append(CallRinging(call.linkedid, direction, caller, callee, interface, call.queue, at))
+
+
+def on_dial_begin(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    call = _call(st, f, "DestLinkedid") or _call(st, f)
+    if call is None:
+        return
+    dest = _dest(st, f)
+    dial_string = f.get("DialString") or ""
+    source = f.get("Channel")
+    if source is None:
+        call.originated = True
+        if dial_string:
+            st.remember_dial_target(dial_string, call.linkedid)
+            for originate in st.originates.values():
+                if originate.linkedid is None and originate.channel.split("/", 1)[-1] == dial_string:
+                    originate.linkedid = call.linkedid
+    if dest is None:
+        return
+    if dest.kind is Kind.TRUNK:
+        call.has_trunk_leg = True
+        number = number_from_dial(dial_string) if dial_string else None
+        exten = f.get("DestExten")
+        call.outside_number = call.outside_number or number or (exten if exten != "s" else None)
+        if source is not None and call.dialer_caller is None:
+            call.dialer_caller = known(f.get("CallerIDNum"))
+        if call.ring_at is None:
+            call.ring_at = at
+    elif dest.kind is Kind.OPERATOR:
+        ring(call, dest.name, dest.interface, at, out)
+
+
+def on_dial_end(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    call = _call(st, f, "DestLinkedid") or _call(st, f)
+    dest = _dest(st, f)
+    if call is None or dest is None:
+        return
+    status = f.get("DialStatus") or ""
+    if status == "ANSWER":
+        if dest.kind is Kind.OPERATOR:
+            operator_answered(call, dest.interface, dest.caller, at, out)
+        elif dest.kind is Kind.TRUNK:
+            call.has_trunk_leg = True
+            call.answered_at = call.answered_at or at
+    elif status in _FINAL_FAILURES or call.last_dial_status is None:
+        call.last_dial_status = status
+
+
+def on_queue_join(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    call = _call(st, f)
+    if call is not None:
+        call.queue = f.get("Queue") or call.queue
+        if call.queue_join_at is None:
+            call.queue_join_at = at
+
+
+def on_queue_abandon(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    call = _call(st, f)
+    if call is not None:
+        call.queue = f.get("Queue") or call.queue
+        call.abandoned = True
+        call.hold_time = _int(f.get("HoldTime"))
+
+
+def _agent(st: TrackerState, f: Frame) -> tuple[Call | None, str, str, str | None]:
+    call = _call(st, f)
+    dest = _dest(st, f)
+    target = f.get("DestChannel") or ""
+    if dest is not None and dest.kind is Kind.OPERATOR:
+        return call, dest.name, dest.interface, dest.caller
+    interface = f.get("Interface") or interface_of(target)
+    return call, target, interface, known(f.get("DestCallerIDNum"))
+
+
+def on_agent_called(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    call, target, interface, _ = _agent(st, f)
+    if call is not None and interface:
+        call.queue = f.get("Queue") or call.queue
+        ring(call, target or interface, interface, at, out)
+
+
+def on_agent_connect(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    call, _, interface, extension = _agent(st, f)
+    if call is None or not interface:
+        return
+    call.queue = f.get("Queue") or call.queue
+    hold = _int(f.get("HoldTime"))
+    if hold is not None:
+        call.hold_time = hold
+    operator_answered(call, interface, extension, at, out)
+
+
+def on_agent_complete(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    call = _call(st, f)
+    if call is None:
+        return
+    call.queue = f.get("Queue") or call.queue
+    talk = _int(f.get("TalkTime"))
+    if talk is not None:
+        call.talk_time = talk
+    hold = _int(f.get("HoldTime"))
+    if hold is not None and call.hold_time is None:
+        call.hold_time = hold

@@ -1,0 +1,116 @@
+"""The tracker's memory: live channels, live calls, recent originates and finished Linkedids."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telephony.tracker.channels import Kind, TrackerConfig
+
+
+@dataclass(slots=True)
+class Channel:
+    uniqueid: str
+    name: str
+    linkedid: str
+    kind: Kind
+    interface: str
+    caller: str | None
+    exten: str | None
+    up: bool = False
+    bridge: str | None = None
+
+
+@dataclass(slots=True)
+class Call:
+    """One call (one Linkedid) while it is going on."""
+
+    linkedid: str
+    started_at: datetime
+    first_kind: Kind | None = None  # kind of the channel whose Uniqueid is the Linkedid
+    caller: str | None = None
+    callee: str | None = None
+    originated: bool = False  # made by an AMI Originate
+    has_trunk_leg: bool = False  # some leg other than an inbound first channel went to a trunk
+    outside_number: str | None = None  # the external number an outbound leg dialled
+    dialer_caller: str | None = None  # caller id of the channel that dialled the outside
+    operator_ext: str | None = None  # caller id (extension) of the first operator device seen
+    queue: str | None = None
+    offered: list[str] = field(default_factory=list)
+    rung: set[str] = field(default_factory=set)  # dialled operator channels, for one ringing each
+    ring_at: datetime | None = None
+    queue_join_at: datetime | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    operator_answered_at: datetime | None = None
+    hold_time: int | None = None
+    talk_time: int | None = None
+    abandoned: bool = False
+    voicemail: bool = False
+    last_dial_status: str | None = None
+    originate_reason: int | None = None
+    hangup_cause: int | None = None
+    recording: str | None = None
+    transfers: list[tuple[str, str]] = field(default_factory=list)
+    pending_blind: tuple[str, str] | None = None  # (from interface, extension) until someone answers
+    live: set[str] = field(default_factory=set)  # uniqueids of channels not yet hung up
+    times_approximate: bool = False
+
+
+@dataclass(slots=True)
+class Originate:
+    """An Originate this connector sent, until its OriginateResponse."""
+
+    action_id: str
+    channel: str
+    exten: str | None
+    at: datetime
+    linkedid: str | None = None
+
+
+class TrackerState:
+    """Everything the rules read and change. Kept in one place so the rules stay plain functions."""
+
+    __slots__ = ("config", "channels", "by_name", "calls", "bridges", "originates", "dial_targets", "_ended")
+
+    def __init__(self, config: TrackerConfig) -> None:
+        self.config = config
+        self.channels: dict[str, Channel] = {}
+        self.by_name: dict[str, Channel] = {}
+        self.calls: dict[str, Call] = {}
+        self.bridges: dict[str, set[str]] = {}
+        self.originates: dict[str, Originate] = {}
+        # "<dial string>" of an originate's own DialBegin -> its Linkedid, to match OriginateResponse
+        self.dial_targets: OrderedDict[str, str] = OrderedDict()
+        self._ended: OrderedDict[str, None] = OrderedDict()
+
+    def is_ended(self, linkedid: str) -> bool:
+        return linkedid in self._ended
+
+    def mark_ended(self, linkedid: str) -> None:
+        self._ended[linkedid] = None
+        while len(self._ended) > self.config.ended_memory:
+            self._ended.popitem(last=False)
+
+    def remember_dial_target(self, target: str, linkedid: str) -> None:
+        self.dial_targets[target] = linkedid
+        while len(self.dial_targets) > 1000:
+            self.dial_targets.popitem(last=False)
+
+    def call_of_channel(self, name: str | None) -> Call | None:
+        if not name:
+            return None
+        channel = self.by_name.get(name)
+        return self.calls.get(channel.linkedid) if channel else None
+
+    def forget_channel(self, channel: Channel) -> None:
+        self.channels.pop(channel.uniqueid, None)
+        if self.by_name.get(channel.name) is channel:
+            del self.by_name[channel.name]
+        if channel.bridge is not None:
+            members = self.bridges.get(channel.bridge)
+            if members is not None:
+                members.discard(channel.uniqueid)
+                if not members:
+                    del self.bridges[channel.bridge]

@@ -1,0 +1,110 @@
+"""CallTracker: AMI event frames in, call events out. No I/O, no clock: the caller passes arrival times
+(``manager.conf`` has ``timestampevents = no``, so the time a frame arrived is the only time there is).
+
+About half of all frames are ``VarSet``; the tracker looks at the event name and, for ``VarSet`` and
+``Newexten``, at the next-to-last header (``Variable``/``Application``, where Asterisk puts them) so an
+uninteresting frame costs a dict lookup or two and never builds the frame's header index.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from callcenter.calls.events import CallEvent
+from telephony.ami.frames import Frame
+from telephony.tracker import originate as originate_rules
+from telephony.tracker import rules_channels as ch
+from telephony.tracker import rules_dial as dial
+from telephony.tracker import rules_transfer as xfer
+from telephony.tracker.channels import TrackerConfig
+from telephony.tracker.reconcile import reconcile
+from telephony.tracker.state import TrackerState
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TrackerState, Frame, datetime, list[CallEvent]], None]
+
+_EVENTS: dict[str, Handler] = {
+    "Newchannel": ch.on_newchannel,
+    "Newstate": ch.on_newstate,
+    "Hangup": ch.on_hangup,
+    "BridgeEnter": ch.on_bridge_enter,
+    "BridgeLeave": ch.on_bridge_leave,
+    "DialBegin": dial.on_dial_begin,
+    "DialEnd": dial.on_dial_end,
+    "QueueCallerJoin": dial.on_queue_join,
+    "QueueCallerAbandon": dial.on_queue_abandon,
+    "AgentCalled": dial.on_agent_called,
+    "AgentConnect": dial.on_agent_connect,
+    "AgentComplete": dial.on_agent_complete,
+    "AttendedTransfer": xfer.on_attended_transfer,
+    "BlindTransfer": xfer.on_blind_transfer,
+    "OriginateResponse": originate_rules.on_originate_response,
+}
+_VARIABLES: dict[str, Handler] = {"MIXMONITOR_FILENAME": ch.on_recording}
+_APPLICATIONS: dict[str, Handler] = {"VoiceMail": ch.on_voicemail}
+
+
+def _by_second_last(frame: Frame, header: str, table: dict[str, Handler]) -> Handler | None:
+    headers = frame.headers
+    if len(headers) >= 2 and headers[-2][0] == header:
+        return table.get(headers[-2][1])
+    value = frame.get(header)
+    return table.get(value) if value else None
+
+
+class CallTracker:
+    """Builds calls (one per Linkedid) from AMI events and says what happened to them."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, config: TrackerConfig | None = None) -> None:
+        self._state = TrackerState(config or TrackerConfig())
+
+    def feed(self, frame: Frame, at: datetime) -> list[CallEvent]:
+        """Consume one frame that arrived at ``at``; return the call events it caused (often none)."""
+        headers = frame.headers
+        if not headers:
+            return []
+        key, name = headers[0]
+        if key != "Event":
+            found = frame.get("Event")
+            if found is None:
+                return []
+            name = found
+        if name == "VarSet":
+            handler = _by_second_last(frame, "Variable", _VARIABLES)
+        elif name == "Newexten":
+            handler = _by_second_last(frame, "Application", _APPLICATIONS)
+        else:
+            handler = _EVENTS.get(name)
+        if handler is None:
+            return []
+        out: list[CallEvent] = []
+        try:
+            handler(self._state, frame, at, out)
+        except Exception:  # one odd frame must never stop call tracking
+            log.exception("call tracker skipped a %s frame it could not use", name)
+        return out
+
+    def feed_all(self, frames: Iterable[tuple[Frame, datetime]]) -> list[CallEvent]:
+        """Feed several frames in order; all their call events."""
+        out: list[CallEvent] = []
+        for frame, at in frames:
+            out.extend(self.feed(frame, at))
+        return out
+
+    def originated(self, action_id: str, channel: str, exten: str | None, at: datetime) -> None:
+        """Tell the tracker the connector sent an Originate, so a failure without channels is logged too."""
+        originate_rules.register(self._state, action_id, channel, exten, at)
+
+    def reconcile(self, channels: list[Frame], at: datetime) -> list[CallEvent]:
+        """After a reconnect: close calls whose channels are gone, take up channels never seen."""
+        return reconcile(self._state, channels, at)
+
+    @property
+    def active_calls(self) -> tuple[str, ...]:
+        """Linkedids of the calls going on now."""
+        return tuple(self._state.calls)
