@@ -1,0 +1,189 @@
+"""AMI ingest: events per second through our parser, pyst2's and panoramisk's, on the same bytes.
+
+    .venv/bin/pip install -e '.[test,bench]'
+    .venv/bin/python benchmarks/ami_ingest.py [--events 500000] [--chunk 65536] [--rounds 3]
+        [--traces ../shared/ami-traces]
+
+Takes every incoming frame of the recorded Asterisk traces, repeats them to about ``--events`` frames,
+and feeds the same bytes, in ``--chunk``-sized pieces, in-process (no socket) to:
+1. ``telephony.ami.protocol.AmiParser``;
+2. pyst2's reader and parser: its ``_receive_data`` line loop over an in-memory file, each framed
+   message handed straight to ``ManagerMsg`` (its socket, threads and queues left out);
+3. panoramisk's ``AMIProtocol.data_received`` with the ``utf8`` encoding its ``Manager`` sets, and a
+   factory whose ``dispatch`` only counts.
+Each is timed ``--rounds`` times on CPU time and the best round is printed, with the ratio to ours.
+``measure_pipeline`` is the hook for a "parser plus consumer" figure (e.g. a call tracker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from telephony.ami.frames import Frame
+from telephony.ami.protocol import AmiParser
+
+DEFAULT_TRACES = Path(__file__).resolve().parents[2] / "shared" / "ami-traces"
+GREETING = b"Asterisk Call Manager/11.0.0\r\n"
+
+
+def load_frames(traces: Path) -> list[bytes]:
+    """The raw incoming frames of every AMI trace, greetings left out."""
+    frames = []
+    for path in sorted(traces.glob("*.jsonl")):
+        if path.name.startswith("fastagi"):
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            raw = record["raw"]
+            if record["dir"] == "in" and not raw.startswith("Asterisk Call Manager/"):
+                frames.append(raw.encode("utf-8"))
+    return frames
+
+
+def chunked(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+def measure_pipeline(chunks: list[bytes], consume: Callable[[Iterable[Frame]], int]) -> int:
+    """Parse the chunks as a connection would and hand each chunk's frames to ``consume``.
+
+    ``consume`` takes an iterable of frames and answers how many it took; a call tracker's ingest
+    plugs in here for the "parser plus tracker" figure.
+    """
+    parser = AmiParser()
+    count = 0
+    for chunk in chunks:
+        count += consume(parser.feed(chunk))
+    return count
+
+
+def count_frames(frames: Iterable[Frame]) -> int:
+    """The parser-alone consumer: takes every frame, does nothing with it."""
+    count = 0
+    for _frame in frames:
+        count += 1
+    return count
+
+
+def ours(chunks: list[bytes]) -> int:
+    return measure_pipeline(chunks, count_frames)
+
+
+def pyst2_runner() -> Callable[[list[bytes]], int] | str:
+    """pyst2's own framing loop and ``ManagerMsg`` parser, or why they cannot run."""
+    try:
+        from asterisk.manager import Manager, ManagerMsg
+    except Exception as exc:  # noqa: BLE001 - any import failure is the finding to print
+        return f"pyst2 cannot be imported: {exc!r}"
+
+    class Sink:
+        count = 0
+
+        def put(self, lines: list[str] | None) -> None:
+            if lines:
+                ManagerMsg(lines)
+                self.count += 1
+
+    def run(chunks: list[bytes]) -> int:
+        manager = Manager()
+        manager.close = lambda: None  # its __del__ would join threads that never started
+        sink = Sink()
+        manager._message_queue = sink  # its reader thread would put here; we parse at once instead
+        manager._sock = io.BytesIO(GREETING + b"".join(chunks))
+        manager._running.set()
+        manager._connected.set()
+        manager._receive_data()
+        return sink.count - 1  # the greeting becomes a generated message
+
+    return run
+
+
+def panoramisk_runner() -> Callable[[list[bytes]], int] | str:
+    try:
+        from panoramisk.ami_protocol import AMIProtocol
+    except Exception as exc:  # noqa: BLE001
+        return f"panoramisk cannot be imported: {exc!r}"
+
+    class Factory:
+        count = 0
+        save_stream = None
+
+        def dispatch(self, message: object) -> None:
+            self.count += 1
+
+    def run(chunks: list[bytes]) -> int:
+        protocol = AMIProtocol()
+        protocol.connection_made(None)
+        protocol.encoding = "utf8"
+        factory = Factory()
+        protocol.factory = factory
+        received = protocol.data_received
+        for chunk in chunks:
+            received(chunk)
+        return factory.count  # events only: responses without a waiting action are parsed, then dropped
+
+    return run
+
+
+def timed(run: Callable[[list[bytes]], int], chunks: list[bytes]) -> tuple[float, int]:
+    started = time.process_time()
+    seen = run(chunks)
+    return time.process_time() - started, seen
+
+
+def main() -> None:
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli.add_argument("--events", type=int, default=500_000)
+    cli.add_argument("--chunk", type=int, default=65536)
+    cli.add_argument("--rounds", type=int, default=3)
+    cli.add_argument("--traces", type=Path, default=DEFAULT_TRACES)
+    args = cli.parse_args()
+
+    frames = load_frames(args.traces)
+    if not frames:
+        sys.exit(f"no AMI traces under {args.traces}")
+    repeat = max(1, round(args.events / len(frames)))
+    events = len(frames) * repeat
+    data = b"".join(frames) * repeat
+    chunks = chunked(data, args.chunk)
+    print(
+        f"{events:,} frames ({len(frames):,} distinct, x{repeat}), {len(data) / 1e6:.1f} MB, {args.chunk}-byte chunks"
+    )
+
+    runners: dict[str, Callable[[list[bytes]], int]] = {"ours (AmiParser)": ours}
+    for name, factory in (("pyst2 0.5.1", pyst2_runner), ("panoramisk 1.4", panoramisk_runner)):
+        runner = factory()
+        if isinstance(runner, str):
+            print(f"{name:<22} {'n/a':>12}   {runner}")
+        else:
+            runners[name] = runner
+    # Rounds interleave the parsers so that a busy machine slows them alike; the best round counts.
+    best: dict[str, float] = {}
+    seen: dict[str, int | str] = {}
+    for _ in range(args.rounds):
+        for name, runner in list(runners.items()):
+            try:
+                elapsed, seen[name] = timed(runner, chunks)
+            except Exception as exc:  # noqa: BLE001 - a rival crashing on real frames is a result too
+                print(f"{name:<22} {'crashed':>12}   {exc!r}")
+                del runners[name]
+                continue
+            best[name] = min(best.get(name, float("inf")), elapsed)
+    assert seen["ours (AmiParser)"] == events, f"our parser returned {seen['ours (AmiParser)']} of {events} frames"
+    ours_rate = events / best.pop("ours (AmiParser)")
+    print(f"{'ours (AmiParser)':<22} {ours_rate:>12,.0f} events/s")
+    for name, elapsed in best.items():
+        rate = events / elapsed
+        print(f"{name:<22} {rate:>12,.0f} events/s   ours is {ours_rate / rate:.2f}x   ({seen[name]:,} messages out)")
+    if best:
+        print(f"ours / fastest rival: {ours_rate * min(best.values()) / events:.2f}x (target 3x)")
+
+
+if __name__ == "__main__":
+    main()

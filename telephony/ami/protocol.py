@@ -1,0 +1,226 @@
+"""The AMI wire protocol as a sans-IO state machine: bytes in, frames out, no I/O and no asyncio.
+
+The connection feeds whatever the socket gave it to ``AmiParser.feed`` and gets back the complete
+frames. The parser works on whole buffers: one ``rfind`` for the last blank line, one ``decode`` and
+one ``split`` for all the frames before it, then one ``split`` and one C-level ``partition`` pass per
+frame. A per-byte or per-line loop in Python is what makes the usual Python AMI libraries slow.
+
+What it accepts, since real Asterisk sends all of it:
+- the greeting line ``Asterisk Call Manager/X.Y.Z`` (kept in ``greeting``, not a frame);
+- ``\\r\\n`` framing, and bare ``\\n`` too;
+- ``Output:`` lines of a ``Command`` response (Asterisk 14 and later), gathered into ``Frame.output``;
+- the older ``Response: Follows`` form: raw lines up to ``--END COMMAND--``, blank lines included;
+- any bytes in values: whole frames are decoded, never a chunk's cut end, and invalid UTF-8 is
+  replaced, so a character split across reads survives;
+- unknown events: every frame comes out, the parser knows no event names.
+
+Malformed input never raises: a line without a colon is skipped, a frame over ``max_frame`` bytes is
+dropped up to the next blank line, and both are counted (``errors``) and logged. A header is split at
+its first ``": "`` (``"Name:value"`` is tolerated); a name with a colon in it is not AMI and is not
+recognised. A ``Response: Follows`` frame runs to ``--END COMMAND--``, so one that never ends is
+dropped at the size bound, with what arrived behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from itertools import repeat
+
+from telephony.ami.frames import Frame
+
+log = logging.getLogger(__name__)
+
+GREETING_PREFIX = b"Asterisk Call Manager/"
+DEFAULT_MAX_FRAME = 1024 * 1024
+_FOLLOWS = b"Response: Follows"
+_END_COMMAND = b"--END COMMAND--"
+# The headers a ``Response: Follows`` carries before its raw output starts.
+_FOLLOWS_HEADERS = frozenset({"response", "privilege", "actionid", "message"})
+_partition = str.partition
+_COLON_SPACE = repeat(": ")  # an endless, stateless argument stream for map()
+
+
+class AmiParser:
+    """Incremental AMI parser. ``feed`` bytes as they arrive; it returns the frames they completed."""
+
+    __slots__ = ("greeting", "max_frame", "malformed_lines", "oversized_frames", "_rest", "_want_greeting", "_skipping")
+
+    def __init__(self, max_frame: int = DEFAULT_MAX_FRAME) -> None:
+        self.greeting: str | None = None
+        self.max_frame = max_frame
+        self.malformed_lines = 0
+        self.oversized_frames = 0
+        self._rest = b""
+        self._want_greeting = True
+        # True while dropping an oversized frame: everything up to the next blank line goes.
+        self._skipping = False
+
+    @property
+    def errors(self) -> int:
+        """How many malformed lines and oversized frames were skipped so far."""
+        return self.malformed_lines + self.oversized_frames
+
+    def feed(self, data: bytes) -> Iterator[Frame]:
+        """Take the next bytes from the stream; answer an iterator over the frames they completed.
+
+        The bytes are cut into frames at once; each frame is parsed as the iterator reaches it, so a
+        consumer taking frames one by one keeps them hot in the cache. Consume it before the next feed.
+        """
+        buf = self._rest + data if self._rest else bytes(data)
+        if self._want_greeting:
+            buf = self._take_greeting(buf)
+            if self._want_greeting:
+                self._rest = buf
+                return iter(())
+        cut = buf.rfind(b"\r\n\r\n")
+        tail = buf[cut + 4 :] if cut >= 0 else buf
+        if self._skipping or _FOLLOWS in buf or b"\n\n" in tail or b"\n\r\n" in tail:
+            return self._feed_normalised(buf)
+        # The common case, what Asterisk sends: CRLF framing, cut at the last blank line. The part
+        # before it holds whole frames only, so it decodes at once without splitting a character.
+        limit = self.max_frame
+        if len(tail) > limit:
+            self._oversized(len(tail))
+            self._skipping = True
+            tail = tail[-3:]
+        self._rest = tail
+        if cut < 0:
+            return iter(())
+        pieces = buf[:cut].decode("utf-8", "replace").split("\r\n\r\n")
+        # A character is at most 4 bytes: only a frame this long in characters can be over in bytes.
+        if max(map(len, pieces)) * 4 > limit:
+            sizes = list(map(len, buf[:cut].split(b"\r\n\r\n")))
+            if max(sizes) > limit:
+                for size in sizes:
+                    if size > limit:
+                        self._oversized(size)
+                pieces = [piece for piece, size in zip(pieces, sizes) if size <= limit]
+        return self._frames(pieces, "\r\n")
+
+    def _feed_normalised(self, buf: bytes) -> Iterator[Frame]:
+        """The careful path: bare-LF framing, old-style command output, or an oversized frame to skip."""
+        # Normalising line ends lets one split find every frame, whichever ending was used.
+        # A lone trailing "\r" stays in the rest and pairs with the next chunk's "\n".
+        buf = buf.replace(b"\r\n", b"\n")
+        pieces = buf.split(b"\n\n")
+        rest = pieces.pop()
+        if self._skipping:
+            if not pieces:
+                self._rest = rest[-2:]
+                return iter(())
+            self._skipping = False
+            del pieces[0]
+        if _FOLLOWS in buf:
+            rest = self._join_follows(pieces, rest)
+        limit = self.max_frame
+        if pieces and max(map(len, pieces)) > limit:
+            for piece in pieces:
+                if len(piece) > limit:
+                    self._oversized(len(piece))
+            pieces = [piece for piece in pieces if len(piece) <= limit]
+        if len(rest) > limit:
+            self._oversized(len(rest))
+            self._skipping = True
+            rest = rest[-2:]
+        self._rest = rest
+        return self._frames([piece.decode("utf-8", "replace") for piece in pieces], "\n")
+
+    @staticmethod
+    def _join_follows(pieces: list[bytes], rest: bytes) -> bytes:
+        """Glue a ``Response: Follows`` frame back together: its raw output may hold blank lines."""
+        i = 0
+        while i < len(pieces):
+            if pieces[i].startswith(_FOLLOWS) and _END_COMMAND not in pieces[i]:
+                end = i + 1
+                while end < len(pieces) and _END_COMMAND not in pieces[end]:
+                    end += 1
+                if end == len(pieces):
+                    # The marker has not arrived yet: the whole frame waits in the rest.
+                    rest = b"\n\n".join([*pieces[i:], rest])
+                    del pieces[i:]
+                    break
+                pieces[i : end + 1] = [b"\n\n".join(pieces[i : end + 1])]
+            i += 1
+        return rest
+
+    def _frames(self, texts: list[str], newline: str) -> Iterator[Frame]:
+        partition = _partition
+        colon_space = _COLON_SPACE
+        crlf = newline == "\r\n"
+        for text in texts:
+            lines = text.split(newline)
+            if crlf and text.count("\n") >= len(lines):
+                # A bare LF inside CRLF framing: read this part the careful way, maybe as several frames.
+                yield from self._frames(text.replace("\r\n", "\n").split("\n\n"), "\n")
+                continue
+            # Only a response can carry command output: events skip both checks.
+            response = text[:1] == "R"
+            if response and text.startswith("Response: Follows"):
+                yield self._parse_follows(text.replace("\r\n", "\n"))
+                continue
+            # One C-level pass per frame; lines without ": " (rare) take the careful path.
+            headers = [(name, value) for name, sep, value in map(partition, lines, colon_space) if sep]
+            if len(headers) != len(lines):
+                headers = self._parse_careful(lines)
+                if not headers:
+                    continue
+            if response and "Output:" in text:
+                output = [value for name, value in headers if name == "Output"]
+                if output:
+                    yield Frame([header for header in headers if header[0] != "Output"], output)
+                    continue
+            yield Frame(headers)
+
+    def _take_greeting(self, buf: bytes) -> bytes:
+        end = buf.find(b"\n")
+        if end < 0:
+            # Wait for the line's end only while it can still become the greeting.
+            if (GREETING_PREFIX.startswith(buf) or buf.startswith(GREETING_PREFIX)) and len(buf) <= self.max_frame:
+                return buf
+            self._want_greeting = False
+            return buf
+        self._want_greeting = False
+        if buf.startswith(GREETING_PREFIX):
+            self.greeting = buf[:end].rstrip(b"\r").decode("utf-8", "replace")
+            return buf[end + 1 :]
+        return buf
+
+    def _oversized(self, size: int) -> None:
+        self.oversized_frames += 1
+        log.warning("AMI frame of %d bytes exceeds the %d-byte bound; dropped", size, self.max_frame)
+
+    def _parse_careful(self, lines: list[str]) -> list[tuple[str, str]]:
+        headers = []
+        for line in lines:
+            name, sep, value = line.partition(": ")
+            if not sep:
+                # "Name:value" and "Name:" are tolerated; a line without any colon is not a header.
+                name, sep, value = line.partition(":")
+                if not sep:
+                    if line:
+                        self._malformed(line)
+                    continue
+            headers.append((name, value))
+        return headers
+
+    def _parse_follows(self, text: str) -> Frame:
+        body, _, _ = text.partition(_END_COMMAND.decode())
+        lines = body.split("\n")
+        headers = []
+        n = 0
+        for line in lines:
+            name, sep, value = line.partition(":")
+            if not sep or name.lower() not in _FOLLOWS_HEADERS:
+                break
+            headers.append((name, value[1:] if value.startswith(" ") else value))
+            n += 1
+        output = lines[n:]
+        # The marker sits on its own line; the empty piece before it is not output.
+        if output and output[-1] == "":
+            output.pop()
+        return Frame(headers, output)
+
+    def _malformed(self, line: str) -> None:
+        self.malformed_lines += 1
+        log.warning("malformed AMI header line skipped: %r", line[:200])

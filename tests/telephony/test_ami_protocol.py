@@ -1,0 +1,282 @@
+"""The sans-IO AMI parser and encoder: recorded Asterisk 22 traces, edge cases, and properties."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from telephony.ami.encode import encode
+from telephony.ami.frames import Frame, action
+from telephony.ami.protocol import AmiParser
+
+TRACES = Path(__file__).resolve().parents[3] / "shared" / "ami-traces"
+GREETING = b"Asterisk Call Manager/11.0.0\r\n"
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def trace_paths() -> list[Path]:
+    return sorted(p for p in TRACES.glob("*.jsonl") if not p.name.startswith("fastagi"))
+
+
+needs_traces = pytest.mark.skipif(not trace_paths(), reason=f"AMI traces not found under {TRACES}")
+
+
+def incoming(path: Path) -> dict[int, list[bytes]]:
+    """The raw frames Asterisk sent, per AMI connection."""
+    conns: dict[int, list[bytes]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["dir"] == "in":
+            conns.setdefault(record.get("conn", 1), []).append(record["raw"].encode("utf-8"))
+    return conns
+
+
+def parse_all(chunks: list[bytes], parser: AmiParser | None = None) -> list[Frame]:
+    parser = parser or AmiParser()
+    return [frame for chunk in chunks for frame in parser.feed(chunk)]
+
+
+def cut(data: bytes, rng: random.Random, largest: int = 400) -> list[bytes]:
+    chunks, i = [], 0
+    while i < len(data):
+        size = rng.randint(1, largest)
+        chunks.append(data[i : i + size])
+        i += size
+    return chunks
+
+
+def naive(raw: bytes) -> Frame:
+    """An independent, slow reading of one well-formed frame, to check the parser against."""
+    headers, output = [], []
+    for line in raw.decode("utf-8").split("\r\n"):
+        if line:
+            name, _, value = line.partition(": ")
+            (output.append(value) if name == "Output" else headers.append((name, value)))
+    return Frame(headers, output)
+
+
+def frame_bytes(*headers: tuple[str, str]) -> bytes:
+    return encode(Frame(headers))
+
+
+# --- the recorded traces -------------------------------------------------------------------------
+
+
+@needs_traces
+@pytest.mark.parametrize("path", trace_paths(), ids=lambda p: p.stem)
+def test_trace_parses_the_same_in_any_chunking(path: Path) -> None:
+    rng = random.Random(path.stem)
+    for raws in incoming(path).values():
+        whole = AmiParser()
+        expected = parse_all(raws, whole)
+        assert whole.greeting == "Asterisk Call Manager/11.0.0"
+        assert expected == [naive(raw) for raw in raws[1:]]
+        assert whole.errors == 0
+        data = b"".join(raws)
+        for largest in (1, 7, 400, 70000):
+            chunked = AmiParser()
+            assert parse_all(cut(data, rng, largest), chunked) == expected
+            assert chunked.greeting == whole.greeting and chunked.errors == 0
+
+
+@needs_traces
+def test_command_output_keeps_every_line() -> None:
+    frames = parse_all(incoming(TRACES / "h_actions.jsonl")[1])
+    version = next(f for f in frames if f.action_id == "lab-9")
+    assert version.response == "Success" and version["Message"] == "Command output follows"
+    assert version.output[0].startswith("Asterisk 22.10.1 built by")
+    assert "Output" not in version
+
+    raws = incoming(TRACES / "h2_login_failed_and_idle.jsonl")[1]
+    raw = next(r for r in raws if b"Output:  Endpoint:" in r)
+    lines = [line[len("Output: ") :] for line in raw.decode().split("\r\n") if line.startswith("Output:")]
+    endpoints = next(f for f in parse_all(raws) if f.output)
+    assert list(endpoints.output) == lines
+    assert len(lines) > 20 and "" in endpoints.output  # blank output lines are kept, not frame ends
+
+
+@needs_traces
+def test_repeated_headers_are_all_kept() -> None:
+    frames = parse_all(incoming(TRACES / "a_queue_answered.jsonl")[1])
+    assert len(frames) == 204 and sum(f.event == "VarSet" for f in frames) > 50
+
+
+# --- edge cases ----------------------------------------------------------------------------------
+
+
+def test_old_style_command_output_with_blank_lines() -> None:
+    data = (
+        b"Response: Follows\r\nPrivilege: Command\r\nActionID: c1\r\n"
+        b"Name: first\r\n\r\n\r\nsecond: line\r\n--END COMMAND--\r\n\r\n"
+        b"Event: Ping\r\n\r\n"
+    )
+    for size in (1, 3, len(data)):
+        parser = AmiParser()
+        frames = parse_all([data[i : i + size] for i in range(0, len(data), size)], parser)
+        assert frames[0].headers == (("Response", "Follows"), ("Privilege", "Command"), ("ActionID", "c1"))
+        assert frames[0].output == ("Name: first", "", "", "second: line")
+        assert frames[1].event == "Ping" and len(frames) == 2 and parser.errors == 0
+
+
+def test_greeting_is_an_attribute_and_bare_newlines_are_accepted() -> None:
+    parser = AmiParser()
+    frames = list(parser.feed(b"Asterisk Call Manager/6.0.0\nResponse: Success\nActionID: 1\n\nEvent: A\n\n"))
+    assert parser.greeting == "Asterisk Call Manager/6.0.0"
+    assert [f.headers for f in frames] == [(("Response", "Success"), ("ActionID", "1")), (("Event", "A"),)]
+
+
+def test_no_greeting_is_fine() -> None:
+    parser = AmiParser()
+    assert [f.event for f in parser.feed(b"Event: X\r\n\r\n")] == ["X"] and parser.greeting is None
+
+
+def test_malformed_lines_are_counted_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
+    parser = AmiParser()
+    data = b"Event: A\r\nno colon here\r\nKey:tight\r\nEmpty:\r\nUniqueid: 1.2\r\n\r\nEvent: B\r\n\r\n"
+    with caplog.at_level(logging.WARNING, logger="telephony.ami.protocol"):
+        frames = parse_all([data])
+    assert frames[0].headers == (("Event", "A"), ("Key", "tight"), ("Empty", ""), ("Uniqueid", "1.2"))
+    assert frames[1].event == "B"
+    parser = AmiParser()
+    parse_all([data], parser)
+    assert parser.malformed_lines == 1 and parser.errors == 1
+    assert "no colon here" in caplog.text
+
+
+def test_oversized_frame_is_dropped_and_the_next_one_parses() -> None:
+    huge = frame_bytes(("Event", "Big"), ("Value", "x" * 5000))
+    after = frame_bytes(("Event", "After"))
+    data = frame_bytes(("Event", "Before")) + huge + after
+    for size in (100, 1000, len(data)):
+        parser = AmiParser(max_frame=1024)
+        frames = parse_all([data[i : i + size] for i in range(0, len(data), size)], parser)
+        assert [f.event for f in frames] == ["Before", "After"]
+        assert parser.oversized_frames == 1
+
+
+def test_bytes_in_values_never_break_parsing() -> None:
+    data = b"Event: Odd\r\nValue: \xff\xfe\x00caf\xc3\xa9\r\nOther: \xe2\x82\r\n\r\n"
+    (frame,) = parse_all([data])
+    assert frame["Value"] == "\ufffd\ufffd\x00café" and frame["Other"] == "\ufffd"
+
+
+def test_utf8_split_across_chunks() -> None:
+    data = "Event: Newchannel\r\nCallerIDName: Иван Петров ☎\r\n\r\n".encode()
+    split_at = data.index("☎".encode()) + 1
+    (frame,) = parse_all([data[:split_at], data[split_at:]])
+    assert frame["CallerIDName"] == "Иван Петров ☎"
+
+
+def test_unknown_events_are_kept() -> None:
+    (frame,) = parse_all([frame_bytes(("Event", "SomethingNew"), ("Foo", "bar"))])
+    assert frame.event == "SomethingNew" and frame["foo"] == "bar"
+
+
+# --- encoding ------------------------------------------------------------------------------------
+
+
+def test_encode_round_trips() -> None:
+    originate = action("Originate", Channel="PJSIP/101", ActionID="a1", Timeout=30000)
+    assert encode(originate) == b"Action: Originate\r\nChannel: PJSIP/101\r\nActionID: a1\r\nTimeout: 30000\r\n\r\n"
+    response = Frame([("Response", "Success")], ["line one", "", "  indented"])
+    assert parse_all([encode(originate), encode(response)]) == [originate, response]
+
+
+@pytest.mark.parametrize("value", ["x\r\nAction: Hangup", "x\nAction: Hangup", "x\r"])
+def test_encode_refuses_line_breaks(value: str) -> None:
+    with pytest.raises(ValueError):
+        encode(action("Setvar", Variable="A", Value=value))
+    with pytest.raises(ValueError):
+        encode(Frame([("Action", "Ping"), ("Bad\r\nName", "1")]))
+
+
+def test_encode_refuses_bad_names_and_empty_frames() -> None:
+    for bad in ("", "A: B", " Action"):
+        with pytest.raises(ValueError):
+            encode(Frame([(bad, "1")]))
+    with pytest.raises(ValueError):
+        encode(Frame([]))
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+names = st.text(st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters=":"), min_size=1, max_size=20)
+values = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\r\n"), max_size=60)
+good_frames = st.lists(
+    st.lists(st.tuples(names, values), min_size=1, max_size=8).map(lambda hs: Frame([("Event", "E"), *hs])),
+    min_size=1,
+    max_size=12,
+)
+
+
+@PROPERTY
+@given(st.binary(max_size=3000), st.lists(st.integers(1, 200), max_size=30))
+def test_random_bytes_never_raise(data: bytes, sizes: list[int]) -> None:
+    parser = AmiParser(max_frame=512)
+    chunks, i = [], 0
+    for size in sizes or [len(data) or 1]:
+        chunks.append(data[i : i + size])
+        i += size
+    chunks.append(data[i:])
+    for frame in parse_all(chunks, parser):
+        assert frame.headers or frame.output
+    assert parser.errors >= 0
+
+
+@PROPERTY
+@given(good_frames, st.lists(st.integers(0, 10_000), max_size=20), st.booleans())
+def test_cut_anywhere_parses_identically(frames: list[Frame], cuts: list[int], greeting: bool) -> None:
+    data = (GREETING if greeting else b"") + b"".join(map(encode, frames))
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    chunks = [data[a:b] for a, b in zip([0, *points], [*points, len(data)])]
+    parser = AmiParser()
+    assert parse_all(chunks, parser) == frames
+    assert parser.errors == 0 and (parser.greeting is not None) == greeting
+
+
+@PROPERTY
+@given(good_frames, st.binary(max_size=300), good_frames, st.integers(1, 64))
+def test_garbage_loses_no_frame_after_it(before: list[Frame], junk: bytes, after: list[Frame], size: int) -> None:
+    # A frame beginning "Response: Follows" legitimately runs on to "--END COMMAND--".
+    junk = junk.replace(b"Follows", b"")
+    data = b"".join(map(encode, before)) + junk + b"\r\n\r\n" + b"".join(map(encode, after))
+    frames = parse_all([data[i : i + size] for i in range(0, len(data), size)])
+    assert frames[: len(before)] == before
+    assert frames[-len(after) :] == after
+
+
+@PROPERTY
+@given(good_frames, st.integers(600, 5000), st.integers(1, 700))
+def test_huge_values_are_dropped_and_parsing_resumes(frames: list[Frame], length: int, size: int) -> None:
+    huge = Frame([("Event", "Huge"), ("Value", "é" * length)])
+    data = encode(frames[0]) + encode(huge) + b"".join(map(encode, frames))
+    parser = AmiParser(max_frame=1000)
+    assert parse_all([data[i : i + size] for i in range(0, len(data), size)], parser) == [frames[0], *frames]
+    assert parser.oversized_frames == 1
+
+
+@PROPERTY
+@given(st.text(st.characters(min_codepoint=0x80, blacklist_categories=["Cs"]), min_size=1, max_size=40), st.data())
+def test_utf8_survives_any_split(text: str, data: st.DataObject) -> None:
+    raw = encode(Frame([("Event", "Name"), ("Value", text)]))
+    at = data.draw(st.integers(0, len(raw)))
+    (frame,) = parse_all([raw[:at], raw[at:]])
+    assert frame["Value"] == text
+
+
+@PROPERTY
+@given(good_frames, st.lists(st.booleans(), min_size=12, max_size=12), st.lists(st.integers(0, 10_000), max_size=20))
+def test_mixed_line_endings_cut_anywhere(frames: list[Frame], bare: list[bool], cuts: list[int]) -> None:
+    # Some frames with bare LF, the others with CRLF, in one stream, cut at random points.
+    data = b"".join(encode(f).replace(b"\r\n", b"\n") if lf else encode(f) for f, lf in zip(frames, bare))
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    chunks = [data[a:b] for a, b in zip([0, *points], [*points, len(data)])]
+    parser = AmiParser()
+    assert parse_all(chunks, parser) == frames
+    assert parser.errors == 0
