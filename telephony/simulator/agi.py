@@ -1,0 +1,61 @@
+"""Calling a FastAGI server as Asterisk's ``AGI(agi://host:port/script)`` does: the ``agi_``
+environment block, a blank line, then one ``200 result=1`` reply per command until the server closes
+the connection. A server that is down or slow fails the step, never the call."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import urlsplit
+
+from telephony.simulator.channels import SimChannel
+
+log = logging.getLogger(__name__)
+
+
+def environment(url: str, channel: SimChannel, dnid: str) -> bytes:
+    """The ``agi_*`` block Asterisk 22 sends for ``channel`` (order as in the recorded sessions)."""
+    parts = urlsplit(url)
+    script = parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
+    pairs = [
+        ("network", "yes"), ("network_script", script), ("request", url), ("channel", channel.name),
+        ("language", "en"), ("type", "PJSIP"), ("uniqueid", channel.uniqueid), ("version", "22.10.1"),
+        ("callerid", channel.caller_num), ("calleridname", channel.caller_name), ("callingpres", "0"),
+        ("callingani2", "0"), ("callington", "0"), ("callingtns", "0"), ("dnid", dnid), ("rdnis", "unknown"),
+        ("context", channel.context), ("extension", channel.exten), ("priority", str(channel.priority)),
+        ("enhanced", "0.0"), ("accountcode", channel.account), ("threadid", "140000000000000"),
+    ]
+    return "".join(f"agi_{name}: {value}\n" for name, value in pairs).encode() + b"\n"
+
+
+async def call_agi(url: str, channel: SimChannel, dnid: str, read_timeout: float = 1.0) -> str:
+    """Run one FastAGI session; ``SUCCESS`` or ``FAILURE`` (what Asterisk puts in ``AGISTATUS``)."""
+    parts = urlsplit(url)
+    writer: asyncio.StreamWriter | None = None
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 4573), read_timeout
+        )
+        writer.write(environment(url, channel, dnid))
+        await writer.drain()
+        while True:
+            line = await asyncio.wait_for(reader.readline(), read_timeout)
+            if not line:
+                break
+            command = line.decode("utf-8", "replace").strip()
+            if not command:
+                continue
+            writer.write(b"200 result=1\n")
+            await writer.drain()
+            if command.upper().startswith("HANGUP"):
+                break
+        return "SUCCESS"
+    except (OSError, TimeoutError) as exc:
+        log.info("FastAGI %s failed: %s", url, exc)
+        return "FAILURE"
+    finally:
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
