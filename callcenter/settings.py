@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Logging level.")
     agi_host: str = Field(default="127.0.0.1", description="Address the FastAGI server listens on (Asterisk connects here).")
     agi_port: int = Field(default=4573, description="Port the FastAGI server listens on.")
+    ami_host: str = Field(default="127.0.0.1", description="Address of Asterisk's manager interface (AMI).")
+    ami_port: int = Field(default=5038, description="Port of Asterisk's manager interface.")
+    ami_username: str = Field(default="crm", description="AMI user (a section of Asterisk's manager.conf).")
+    ami_secret: str = Field(default="", repr=False, description="That AMI user's secret; it is never logged.")
+    ami_enabled: bool = Field(
+        default=False,
+        description="Run the AMI connector inside the main process; `callcenter telephony` runs it regardless.",
+    )
 
     @field_validator("default_region")
     @classmethod

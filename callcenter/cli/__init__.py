@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from callcenter.cli import admin, data, demo, server, transfer
+from callcenter.cli import admin, data, demo, server, simulate, telephony, transfer
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -12,5 +12,6 @@ def main() -> None:
     """Call-center CRM for Asterisk."""
 
 
-for command in (*server.COMMANDS, *demo.COMMANDS, *admin.COMMANDS, *data.COMMANDS, *transfer.COMMANDS):
+for command in (*server.COMMANDS, *demo.COMMANDS, *admin.COMMANDS, *data.COMMANDS, *transfer.COMMANDS,
+                *telephony.COMMANDS, *simulate.COMMANDS):
     main.add_command(command)

@@ -1,0 +1,119 @@
+"""The telephony connector: AMI events in, call events out on the CRM's bus.
+
+It owns the AMI client, the call tracker and the bus. Every event frame goes through
+``tracker.feed(frame, at=now)`` in arrival order and the call events it yields are published. The client
+queues a ``Connected`` marker after each login, ahead of that connection's events, and a ``Gap`` marker
+after frames had to be dropped; on either the connector lists the live channels (``CoreShowChannels``)
+and lets the tracker reconcile: calls that ended unseen are closed, calls that began unseen are taken up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from callcenter.bus import EventBus
+from callcenter.calls.events import CallEvent
+from callcenter.settings import Settings
+from telephony.ami.actions import AmiError, Connected, Gap
+from telephony.ami.client import AmiClient
+from telephony.ami.frames import Frame, action
+from telephony.tracker import CallTracker
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def client_from_settings(settings: Settings) -> AmiClient:
+    """The AMI client the settings describe (MD5 login, which never sends the secret itself)."""
+    return AmiClient(settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret)
+
+
+class Connector:
+    """Runs the client and feeds the tracker; :meth:`run` until cancelled, or ``start``/``close``."""
+
+    def __init__(self, client: AmiClient, bus: EventBus, tracker: CallTracker | None = None, *,
+                 clock: Clock = utc_now, list_timeout: float = 10.0) -> None:
+        self.client = client
+        self.bus = bus
+        self.tracker = tracker or CallTracker()
+        self.clock = clock
+        self.list_timeout = list_timeout
+        self.frames = 0
+        self.reconciles = 0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def run(self) -> None:
+        """Keep the AMI connection and process what it delivers, until cancelled."""
+        client_task = asyncio.create_task(self.client.run(), name="ami-client")
+        me = asyncio.current_task()
+        assert me is not None
+
+        def client_ended(task: asyncio.Task[None]) -> None:
+            # The client only stops on a bug; waiting for frames that will never come would hide it.
+            if not task.cancelled() and task.exception() is not None:
+                log.error("AMI client stopped", exc_info=task.exception())
+                me.cancel()
+
+        client_task.add_done_callback(client_ended)
+        try:
+            while True:
+                item = await self.client.get()
+                if isinstance(item, Frame):
+                    self.frames += 1
+                    self._publish(self.tracker.feed(item, self.clock()))
+                elif isinstance(item, Connected | Gap):
+                    await self.reconcile()
+        finally:
+            client_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await client_task
+
+    def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self.run(), name="connector"))
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def reconcile(self) -> bool:
+        """List the live channels and let the tracker catch up; False when the list could not be had."""
+        try:
+            result = await self.client.request(action("CoreShowChannels"), self.list_timeout)
+        except AmiError as exc:
+            # The connection dropped again; the next login queues another Connected marker.
+            log.warning("could not list channels to reconcile: %s", exc)
+            return False
+        if not result.ok:
+            log.warning("CoreShowChannels refused: %s", result.response.get("Message"))
+            return False
+        channels = [frame for frame in result.events if frame.event == "CoreShowChannel"]
+        self.reconciles += 1
+        self._publish(self.tracker.reconcile(channels, self.clock()))
+        log.info("reconciled with %d live channels; %d calls going on", len(channels), len(self.tracker.active_calls))
+        return True
+
+    async def originate(self, frame: Frame, timeout: float | None = None) -> Frame:  # noqa: ASYNC109
+        """Send an ``Originate``, told to the tracker first so even a failure without channels is logged."""
+        if frame.get("Action") != "Originate":
+            raise ValueError("originate() sends Originate actions only")
+        action_id = frame.action_id or f"originate-{uuid.uuid4().hex}"
+        if frame.action_id is None:
+            frame = Frame([*frame.headers, ("ActionID", action_id)])
+        self.tracker.originated(action_id, frame.get("Channel") or "", frame.get("Exten"), self.clock())
+        return await self.client.send_action(frame, timeout)
+
+    def _publish(self, events: list[CallEvent]) -> None:
+        for event in events:
+            self.bus.publish(event)
