@@ -14,6 +14,9 @@ from urllib.parse import unquote, urlsplit
 
 from telephony.agi.protocol import AgiSession, Environment, Hangup, Malformed, Reply, quote
 
+# A peer that never acknowledges a close must not hold up shutting down.
+CLOSE_TIMEOUT = 2.0
+
 log = logging.getLogger(__name__)
 
 MAX_LINE = 16 * 1024
@@ -109,7 +112,9 @@ class AgiServer:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._server is not None:
-            await self._server.wait_closed()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await self._server.wait_closed()
             self._server = None
 
     async def __aenter__(self) -> AgiServer:
@@ -135,8 +140,9 @@ class AgiServer:
         finally:
             self._tasks.discard(task)
             writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+            with contextlib.suppress(ConnectionError, TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await writer.wait_closed()
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         session = AgiSession()

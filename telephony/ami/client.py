@@ -257,8 +257,10 @@ class AmiClient:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+            # A peer that never acknowledges the close must not hold up the reconnect.
+            with contextlib.suppress(OSError, TimeoutError):
+                async with asyncio.timeout(self.connect_timeout):
+                    await writer.wait_closed()
 
     async def _read_greeting(self, reader: asyncio.StreamReader, parser: AmiParser) -> list[Frame]:
         frames: list[Frame] = []

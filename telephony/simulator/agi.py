@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 
 from telephony.simulator.channels import SimChannel
 
+# A peer that never acknowledges a close must not hold up shutting down.
+CLOSE_TIMEOUT = 2.0
+
 log = logging.getLogger(__name__)
 
 
@@ -57,5 +60,6 @@ async def call_agi(url: str, channel: SimChannel, dnid: str, read_timeout: float
     finally:
         if writer is not None:
             writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+            with contextlib.suppress(OSError, TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await writer.wait_closed()

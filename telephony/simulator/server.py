@@ -18,6 +18,9 @@ from telephony.simulator.actions import handle
 from telephony.simulator.pbx import Pbx
 from telephony.simulator.plan import SimulatorConfig
 
+# A peer that never acknowledges a close must not hold up shutting down.
+CLOSE_TIMEOUT = 2.0
+
 log = logging.getLogger(__name__)
 
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
@@ -88,8 +91,9 @@ class PbxSimulator:
         finally:
             self._sessions.discard(session)
             writer.close()
-            with contextlib.suppress(OSError, asyncio.CancelledError):
-                await writer.wait_closed()
+            with contextlib.suppress(OSError, asyncio.CancelledError, TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await writer.wait_closed()
             if task is not None:
                 self._handlers.discard(task)
 
@@ -108,4 +112,6 @@ class PbxSimulator:
                 task.cancel()
             await asyncio.gather(*stuck, return_exceptions=True)
         if self._server is not None:
-            await self._server.wait_closed()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await self._server.wait_closed()

@@ -157,7 +157,9 @@ class FakeAmi:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(2):
+                await self._server.wait_closed()
 
     @property
     def done(self) -> bool:
@@ -187,8 +189,9 @@ class FakeAmi:
                 streamer.cancel()
                 await asyncio.gather(streamer, return_exceptions=True)
             writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+            with contextlib.suppress(ConnectionError, TimeoutError):
+                async with asyncio.timeout(2):
+                    await writer.wait_closed()
             self._tasks.discard(task)
 
     async def _answer(self, frame: Frame, writer: asyncio.StreamWriter) -> bool:
