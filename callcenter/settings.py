@@ -48,10 +48,6 @@ class Settings(BaseSettings):
     ami_port: int = Field(default=5038, description="Port of Asterisk's manager interface.")
     ami_username: str = Field(default="crm", description="AMI user (a section of Asterisk's manager.conf).")
     ami_secret: str = Field(default="", repr=False, description="That AMI user's secret; it is never logged.")
-    ami_enabled: bool = Field(
-        default=False,
-        description="Run the AMI connector inside the main process; `callcenter telephony` runs it regardless.",
-    )
 
     @field_validator("default_region")
     @classmethod
