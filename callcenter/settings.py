@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     ami_port: int = Field(default=5038, description="Port of Asterisk's manager interface.")
     ami_username: str = Field(default="crm", description="AMI user (a section of Asterisk's manager.conf).")
     ami_secret: str = Field(default="", repr=False, description="That AMI user's secret; it is never logged.")
+    embedded_telephony: bool = Field(
+        default=True,
+        description="`serve` runs the AMI connector, the call logger and FastAGI in its own process; "
+                    "false when `callcenter telephony` runs them elsewhere.",
+    )
 
     @field_validator("default_region")
     @classmethod

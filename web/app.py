@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from callcenter import __version__
+from callcenter.bus import EventBus
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.settings import Settings, get_settings
 from web import openapi
@@ -67,17 +68,34 @@ async def _api_not_found(request: Request) -> Response:
     return error(404, "not-found", f"No API operation at {request.url.path}.")
 
 
-def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
-    """Build the app; an ``engine`` passed in stays the caller's to dispose of."""
+# Something that runs beside the web app for as long as it serves (the telephony connector on the
+# embedded default): given the app's engine and bus, an async context that starts it and stops it.
+Service = Callable[[AsyncEngine, EventBus], contextlib.AbstractAsyncContextManager[object]]
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None, *,
+               services: Sequence[Service] = ()) -> Starlette:
+    """Build the app; an ``engine`` passed in stays the caller's to dispose of.
+
+    ``services`` start, in order, before the first request is served and stop, in reverse, after the
+    last; one that fails to start stops the app from starting, with its reason.
+    """
     settings = settings or get_settings()
     owns_engine = engine is None
     engine = engine or create_engine(settings.resolved_database_url)
+    bus = EventBus()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        if owns_engine:
-            await engine.dispose()
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                for service in services:
+                    await stack.enter_async_context(service(engine, bus))
+                yield
+        finally:
+            await bus.close()
+            if owns_engine:
+                await engine.dispose()
 
     from web.pages import page_routes
 
@@ -91,6 +109,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=_exception_handlers())
     app.state.settings = settings
     app.state.engine = engine
+    app.state.bus = bus
     app.state.sessionmaker = create_sessionmaker(engine)
     return app
 

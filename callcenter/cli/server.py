@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import click
 
 from callcenter.cli.common import run, settings
+from callcenter.cli.telephony import telephony_running
 from callcenter.db.migrate import upgrade
+from callcenter.settings import Settings
+
+if TYPE_CHECKING:
+    from web.app import Service
 
 
 @click.command()
@@ -16,20 +24,30 @@ def migrate() -> None:
     click.echo("schema is up to date")
 
 
-@click.command()
-@click.option("--host", default=None, help="Address to listen on (default: CALLCENTER_HOST).")
-@click.option("--port", type=int, default=None, help="Port to listen on (default: CALLCENTER_PORT).")
-@click.option("--no-migrate", is_flag=True, help="Do not apply migrations before starting.")
-def serve(host: str | None, port: int | None, no_migrate: bool) -> None:
-    """Run the web application (and, on the embedded default, everything else in the same process)."""
+def serve_app(s: Settings, host: str | None, port: int | None, services: Sequence[Service]) -> None:
+    """Serve the web app with ``services`` running beside it, until interrupted."""
     import uvicorn
 
     from web.app import create_app
 
+    uvicorn.run(create_app(s, services=services), host=host or s.host, port=port or s.port,
+                log_level=s.log_level.lower())
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: CALLCENTER_HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: CALLCENTER_PORT).")
+@click.option("--no-migrate", is_flag=True, help="Do not apply migrations before starting.")
+@click.option("--telephony/--no-telephony", default=None,
+              help="Run the AMI connector, call logger and FastAGI in this process "
+                   "(default: CALLCENTER_EMBEDDED_TELEPHONY, on).")
+def serve(host: str | None, port: int | None, no_migrate: bool, telephony: bool | None) -> None:
+    """Run the web application and, on the embedded default, the telephony connector in the same process."""
     s = settings()
     if not no_migrate:
         run(upgrade(s.resolved_database_url))
-    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level=s.log_level.lower())
+    embedded = s.embedded_telephony if telephony is None else telephony
+    serve_app(s, host, port, [lambda engine, bus: telephony_running(s, engine, bus)] if embedded else [])
 
 
 COMMANDS = [migrate, serve]

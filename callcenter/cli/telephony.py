@@ -1,20 +1,79 @@
-"""``callcenter telephony``: the AMI connector, the call logger and the FastAGI server, on their own."""
+"""The telephony side of a process: the AMI connector, the call logger and the FastAGI server.
+
+``callcenter telephony`` runs them alone; ``serve`` and ``demo`` run them inside the web process (the
+embedded default), through :func:`telephony_running`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import click
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.bus import EventBus
-from callcenter.calls.logger import subscribe_call_logger
+from callcenter.calls.logger import CallLogger, subscribe_call_logger
 from callcenter.cli.common import run, settings
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.settings import Settings
 from telephony.agi.scripts import agi_server
+from telephony.agi.server import AgiServer
 from telephony.connector import Connector, client_from_settings
 
 log = logging.getLogger(__name__)
+
+
+class PortTaken(OSError):
+    """A port the process must listen on is in use; the message names the setting to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Telephony:
+    """What :func:`telephony_running` started, for whoever needs to look at it (tests, the demo)."""
+
+    connector: Connector
+    logger: CallLogger
+    agi: AgiServer | None
+
+
+@contextlib.asynccontextmanager
+async def agi_listening(s: Settings, engine: AsyncEngine) -> AsyncIterator[AgiServer]:
+    """The FastAGI server, listening on the configured port until the block ends.
+
+    A port already taken fails here, at start-up, naming the setting to change.
+    """
+    agi = agi_server(s, engine)
+    try:
+        await agi.start()
+    except OSError as exc:
+        raise PortTaken(f"FastAGI cannot listen on {agi.host}:{agi.port} ({exc.strerror or exc}); "
+                        "set CALLCENTER_AGI_PORT to a free port") from exc
+    try:
+        yield agi
+    finally:
+        await agi.close()
+
+
+@contextlib.asynccontextmanager
+async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
+                            with_agi: bool = True) -> AsyncIterator[Telephony]:
+    """Log every call the PBX reports and answer the dialplan's lookups, until the block ends.
+
+    FastAGI binds first, so a port conflict stops the start before the connector logs in. The bus stays
+    the caller's to close: closing it lets the call logger finish what the connector published.
+    """
+    logger, _ = subscribe_call_logger(bus, create_sessionmaker(engine), s.default_region)
+    async with contextlib.AsyncExitStack() as stack:
+        agi = await stack.enter_async_context(agi_listening(s, engine)) if with_agi else None
+        connector = Connector(client_from_settings(s), bus)
+        log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)
+        connector.start()
+        stack.push_async_callback(connector.close)
+        yield Telephony(connector, logger, agi)
 
 
 async def serve_telephony(s: Settings) -> None:
@@ -22,11 +81,8 @@ async def serve_telephony(s: Settings) -> None:
     engine = create_engine(s.resolved_database_url)
     bus = EventBus()
     try:
-        subscribe_call_logger(bus, create_sessionmaker(engine), s.default_region)
-        connector = Connector(client_from_settings(s), bus)
-        async with agi_server(s, engine):
-            log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)
-            await connector.run()
+        async with telephony_running(s, engine, bus):
+            await asyncio.Event().wait()
     finally:
         await bus.close()
         await engine.dispose()

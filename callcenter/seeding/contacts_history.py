@@ -126,7 +126,7 @@ def _call(batch: Batch, ctx: Context, rng: random.Random, made: MadeClient, at: 
         answered_at = at + timedelta(seconds=ring + (wait or 0)) if answered else None
         ended = (answered_at + timedelta(seconds=talk)) if answered_at else at + timedelta(seconds=ring + (wait or 0))
         extension = ctx.extensions.get(user_id, "") if answered or not inbound else ""
-        client_number = rng.choice(made.phones)[1:]
+        client_number = rng.choice(made.phones)  # E.164, as the call logger stores it
         batch.add("calls", {
             "id": call_id, "interaction_id": iid, "linkedid": f"{int(at.timestamp())}.{call_id}",
             "direction": "inbound" if inbound else "outbound",

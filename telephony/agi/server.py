@@ -97,6 +97,7 @@ class AgiServer:
         self.session_deadline = session_deadline
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.sessions = 0  # sessions that reached a script
 
     async def start(self) -> None:
         """Start listening; with port 0 the chosen port is then in ``self.port``."""
@@ -160,4 +161,5 @@ class AgiServer:
         if script is None:
             log.warning("AGI: no script named %r (request %r)", channel.script, env.get("request"))
             return
+        self.sessions += 1
         await script(channel)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
@@ -20,6 +23,7 @@ class Session(Protocol):
 
     logged_in: bool
     events: bool
+    challenge: str  # the last MD5 challenge handed out on this connection, "" before any
 
     def send(self, frame: Frame) -> None: ...
 
@@ -37,9 +41,30 @@ def _true(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def challenge(session: Session, frame: Frame) -> bool:
+    """``Challenge`` (allowed before login, as in Asterisk): a random number to hash the secret with."""
+    if (frame.get("AuthType") or "").lower() != "md5":
+        respond(session, frame, "Error", ("Message", "Must specify AuthType"))
+        return True
+    session.challenge = str(secrets.randbelow(10**9))
+    respond(session, frame, "Success", ("Challenge", session.challenge))
+    return True
+
+
+def _authentic(pbx: Pbx, session: Session, frame: Frame) -> bool:
+    if frame.get("Username") != pbx.config.username:
+        return False
+    if (frame.get("AuthType") or "").lower() == "md5":
+        if not session.challenge:
+            return False
+        key = hashlib.md5((session.challenge + pbx.config.secret).encode()).hexdigest()
+        return hmac.compare_digest(frame.get("Key") or "", key)
+    return frame.get("Secret") == pbx.config.secret
+
+
 def login(pbx: Pbx, session: Session, frame: Frame) -> bool:
-    """Plain login; a wrong secret is answered and the connection closed, as Asterisk does."""
-    if frame.get("Username") != pbx.config.username or frame.get("Secret") != pbx.config.secret:
+    """Plain or MD5 login; a wrong secret is answered and the connection closed, as Asterisk does."""
+    if not _authentic(pbx, session, frame):
         respond(session, frame, "Error", ("Message", "Authentication failed"))
         return False
     session.logged_in = True
@@ -164,6 +189,8 @@ async def handle(pbx: Pbx, session: Session, frame: Frame) -> bool:
     name = frame.get("Action") or ""
     if name.lower() == "login":
         return login(pbx, session, frame)
+    if name.lower() == "challenge":
+        return challenge(session, frame)
     if not session.logged_in:
         respond(session, frame, "Error", ("Message", "Authentication Required"))
         return True

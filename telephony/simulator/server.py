@@ -32,6 +32,7 @@ class AmiSession:
         self.writer = writer
         self.logged_in = False
         self.events = True
+        self.challenge = ""
 
     def send(self, frame: Frame) -> None:
         if self.writer.is_closing():

@@ -11,6 +11,8 @@ import pytest
 
 from callcenter.calls.events import CallEnded, CallSummary
 from callcenter.models.enums import CallOutcome, Direction
+from telephony.ami.actions import md5_key
+from telephony.ami.client import AmiClient
 from telephony.ami.encode import encode
 from telephony.ami.frames import Frame, action
 from telephony.ami.protocol import AmiParser
@@ -113,6 +115,24 @@ async def test_login_greeting_and_wrong_secret(sim: PbxSimulator, client: Client
     async with asyncio.timeout(2):
         await bad.closed.wait()  # Asterisk closes after a failed login
     await bad.close()
+
+
+async def test_md5_login_as_the_connector_does_it(sim: PbxSimulator) -> None:
+    """The CRM's own client logs in with a challenge; a key made with the wrong secret is refused."""
+    good = AmiClient("127.0.0.1", sim.port, "crm", "secret", connect_timeout=2.0)
+    await good.connect()
+    assert good.connections == 1
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+    raw = Client(reader, writer)
+    try:
+        assert (await raw.send("Challenge", AuthType="plain")).response == "Error"
+        challenge = (await raw.send("Challenge", AuthType="MD5"))["Challenge"]
+        assert challenge.isdigit()
+        wrong = md5_key(challenge, "not-the-secret")
+        refused = await raw.send("Login", Username="crm", AuthType="MD5", Key=wrong)
+        assert refused.response == "Error" and refused["Message"] == "Authentication failed"
+    finally:
+        await raw.close()
 
 
 async def test_ping_unknown_action_and_logoff(sim: PbxSimulator, client: Client) -> None:
