@@ -21,11 +21,12 @@ from callcenter.calls.logger import CallLogger, subscribe_call_logger
 from callcenter.cli.telephony import serve_telephony
 from callcenter.db.engine import create_sessionmaker
 from callcenter.models import Call
-from callcenter.models.enums import CallOutcome, Role
+from callcenter.models.enums import CallOutcome, Direction, Role
 from callcenter.settings import Settings
 from telephony.ami.client import AmiClient
-from telephony.ami.frames import Frame
+from telephony.ami.frames import Frame, action
 from telephony.connector import Connector
+from telephony.simulator import PbxSimulator, SimulatorConfig
 from telephony.tracker import CallTracker
 from tests.conftest import MakeUser
 from tests.telephony.fake_ami import TRACES, FakeAmi, event_stream, parse, wait_for
@@ -239,3 +240,39 @@ async def test_frames_lost_while_away_are_repaired_by_reconcile() -> None:
             first, last = span[summary.linkedid]
             if last < cut or first >= resume:
                 assert summary.outcome is expected[summary.linkedid].outcome, (trace, cut, resume)
+
+
+async def test_originate_through_the_connector_logs_failed_calls_with_their_reason() -> None:
+    """Click-to-call's path: ``Connector.originate`` over TCP to the simulated PBX; a busy and a silent
+    number each become one outbound call, matched through the ActionID the connector gave them."""
+    simulator = PbxSimulator(SimulatorConfig(port=0, time_factor=0.01, seed=5, agents=("PJSIP/101",)))
+    await simulator.start()
+    bus = EventBus()
+    ended: list[CallSummary] = []
+
+    async def collect(event: Any) -> None:
+        if isinstance(event, CallEnded):
+            ended.append(event.summary)
+
+    bus.subscribe(collect)
+    client = AmiClient("127.0.0.1", simulator.port, "crm", "secret", action_timeout=2.0)
+    connector = Connector(client, bus)
+    connector.start()
+    try:
+        await wait_for(lambda: connector.reconciles == 1)
+        with pytest.raises(ValueError, match="Originate"):
+            await connector.originate(action("Hangup", Channel="PJSIP/101-00000001"))
+        for number in ("15551230002", "15551230003"):
+            response = await connector.originate(action(
+                "Originate", Channel=f"PJSIP/carrier/sip:{number}@127.0.0.1:5081", Context="connect-agent",
+                Exten="101", CallerID='"CRM Click2Call" <101>', Timeout="30000",
+            ))
+            assert response.response == "Success" and (response.action_id or "").startswith("originate-")
+        await wait_for(lambda: len(ended) == 2)
+    finally:
+        await connector.close()
+        await bus.close()
+        await simulator.close()
+    outcomes = {summary.callee: (summary.direction, summary.outcome) for summary in ended}
+    assert outcomes == {"15551230002": (Direction.OUTBOUND, CallOutcome.BUSY),
+                        "15551230003": (Direction.OUTBOUND, CallOutcome.NO_ANSWER)}
