@@ -327,8 +327,8 @@ class AmiClient:
             action_id = frame.action_id
             if action_id is not None and self._answer(frame, action_id):
                 return
-        headers = frame.headers
-        if (headers and headers[0][0] == "Event") or frame.event is not None:
+        names = frame.names
+        if (names and names[0] == "Event") or frame.event is not None:
             self._offer(frame)
         else:
             log.debug("AMI frame nobody waits for: %r", frame)

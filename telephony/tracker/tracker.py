@@ -48,9 +48,9 @@ _APPLICATIONS: dict[str, Handler] = {"VoiceMail": ch.on_voicemail}
 
 
 def _by_second_last(frame: Frame, header: str, table: dict[str, Handler]) -> Handler | None:
-    headers = frame.headers
-    if len(headers) >= 2 and headers[-2][0] == header:
-        return table.get(headers[-2][1])
+    names = frame.names
+    if len(names) >= 2 and names[-2] == header:
+        return table.get(frame.values[-2])
     value = frame.get(header)
     return table.get(value) if value else None
 
@@ -65,11 +65,11 @@ class CallTracker:
 
     def feed(self, frame: Frame, at: datetime) -> list[CallEvent]:
         """Consume one frame that arrived at ``at``; return the call events it caused (often none)."""
-        headers = frame.headers
-        if not headers:
+        names = frame.names
+        if not names:
             return []
-        key, name = headers[0]
-        if key != "Event":
+        name = frame.values[0]
+        if names[0] != "Event":
             found = frame.get("Event")
             if found is None:
                 return []

@@ -136,6 +136,19 @@ def test_no_greeting_is_fine() -> None:
     assert [f.event for f in parser.feed(b"Event: X\r\n\r\n")] == ["X"] and parser.greeting is None
 
 
+@pytest.mark.parametrize("headers", [
+    (("Event", "A"), ("Value", "x: y"), ("Uniqueid", "1.2")),  # a value holding the separator
+    (("Event", "A"), ("Value", ""), ("Uniqueid", "1.2")),  # an empty value inside
+    (("Event", "A"), ("Uniqueid", "1.2"), ("Value", "")),  # and last
+    (("Event", "A"), ("Value", "ends with:"), ("Next", " leading space")),
+    (("Event", "A"), ("Value", ": "), ("Value", "::")),
+])
+def test_one_split_per_frame_reads_what_line_by_line_reading_does(headers: tuple[tuple[str, str], ...]) -> None:
+    raw = frame_bytes(*headers)
+    (frame,) = parse_all([raw])
+    assert frame == naive(raw) and frame.headers == headers
+
+
 def test_malformed_lines_are_counted_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
     parser = AmiParser()
     data = b"Event: A\r\nno colon here\r\nKey:tight\r\nEmpty:\r\nUniqueid: 1.2\r\n\r\nEvent: B\r\n\r\n"
