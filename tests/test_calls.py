@@ -12,10 +12,21 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from callcenter.calls.events import CallSummary
+from callcenter.calls.events import CallSummary, Transfer
 from callcenter.calls.services import record_call
 from callcenter.db.engine import create_sessionmaker
-from callcenter.models import AuditEntry, Call, Client, ClientContact, ContactPerson, Interaction, Phone, Task, User
+from callcenter.models import (
+    AuditEntry,
+    Call,
+    CallTransfer,
+    Client,
+    ClientContact,
+    ContactPerson,
+    Interaction,
+    Phone,
+    Task,
+    User,
+)
 from callcenter.models.enums import (
     CallOutcome,
     ClientKind,
@@ -217,6 +228,32 @@ async def test_an_exact_summary_corrects_an_approximate_one(db: AsyncSession, ag
     assert call.talk_seconds == 60
     actions = list(await db.scalars(select(AuditEntry.action).where(AuditEntry.entity == "call").order_by(AuditEntry.id)))
     assert actions == ["create", "correct"]
+
+
+async def test_transfers_are_kept_with_who_and_when(db: AsyncSession, http: httpx.AsyncClient, agent: User,
+                                                    make_user: MakeUser) -> None:
+    """Who handed the call to whom, when: each operator's share of the talk can be told from it."""
+    second = await make_user(Role.OPERATOR, login="agent2", agent_interface="PJSIP/agent2")
+    handed = T0 + timedelta(seconds=15)
+    transferred = summary(
+        "t1", outcome=CallOutcome.TRANSFERRED, answered_by="PJSIP/agent2",
+        transfers=(Transfer("PJSIP/agent1", "PJSIP/agent2", handed), Transfer("PJSIP/agent2", "7000@parking", handed)),
+    )
+    rough = replace(transferred, transfers=transferred.transfers[:1], times_approximate=True)
+    await record_call(db, rough, region="RU")
+    await record_call(db, transferred, region="RU")  # the exact summary replaces the rough one's transfers
+    rows = list(await db.scalars(select(CallTransfer).order_by(CallTransfer.position)))
+    assert [(r.from_user_id, r.to_user_id, r.target) for r in rows] == [
+        (agent.id, second.id, "PJSIP/agent2"), (second.id, None, "7000@parking")]
+    await login_as(http, await make_user(Role.SUPERVISOR))
+    [call] = (await http.get("/api/calls")).json()["items"]
+    assert call["operator"] == "agent2" and call["outcome"] == "transferred"
+    assert call["transfers"] == [
+        {"from": "agent1", "from_interface": "PJSIP/agent1", "to": "agent2", "to_interface": "PJSIP/agent2",
+         "at": handed.isoformat()},
+        {"from": "agent2", "from_interface": "PJSIP/agent2", "to": None, "to_interface": "7000@parking",
+         "at": handed.isoformat()},
+    ]
 
 
 async def test_concurrent_corrections_apply_once(db_engine: AsyncEngine, db: AsyncSession, agent: User) -> None:

@@ -43,6 +43,19 @@ class CallTransferred:
 
 
 @dataclass(frozen=True, slots=True)
+class Transfer:
+    """The call handed on by the operator at ``source`` to ``target``, who took it over at ``at``.
+
+    ``target`` is the interface that took the call over, or, for a blind transfer nobody answered, the
+    ``exten@context`` it was sent to (``at`` is then the moment it was sent).
+    """
+
+    source: str
+    target: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CallSummary:
     """Everything known about a finished call: what the CRM logs as an interaction and a call row."""
 
@@ -62,7 +75,9 @@ class CallSummary:
     hangup_cause: int | None
     outcome: CallOutcome
     recording: str | None = None
-    transfers: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (from, to) interfaces
+    # Who handed the call to whom, in order; each operator's share of the talk runs from the answer (or
+    # the transfer that gave them the call) to the next transfer (or the end).
+    transfers: tuple[Transfer, ...] = field(default_factory=tuple)
     times_approximate: bool = False  # the end was inferred after a lost connection
 
 

@@ -7,16 +7,34 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.models import Call, Interaction, User
+from callcenter.models import Call, CallTransfer, Interaction, User
 from callcenter.rows import plain
 
 
 async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]]:
-    """``calls`` in order, as the API gives them; two more queries whatever their number."""
+    """``calls`` in order, as the API gives them; three more queries whatever their number."""
+    transfers: dict[int, list[CallTransfer]] = {}
+    if calls:
+        found_transfers = await db.scalars(
+            select(CallTransfer).where(CallTransfer.call_id.in_([c.id for c in calls]))
+            .order_by(CallTransfer.call_id, CallTransfer.position)
+        )
+        for transfer in found_transfers:
+            transfers.setdefault(transfer.call_id, []).append(transfer)
     logins: dict[int, str] = {}
-    operator_ids = {c.operator_id for c in calls if c.operator_id is not None}
+    operator_ids = {c.operator_id for c in calls if c.operator_id is not None} | {
+        uid for items in transfers.values() for t in items for uid in (t.from_user_id, t.to_user_id) if uid is not None
+    }
     if operator_ids:
         logins = {uid: login for uid, login in await db.execute(select(User.id, User.login).where(User.id.in_(operator_ids)))}
+
+    def hand_over(t: CallTransfer) -> dict[str, Any]:
+        return {
+            "from": logins.get(t.from_user_id) if t.from_user_id is not None else None, "from_interface": t.source,
+            "to": logins.get(t.to_user_id) if t.to_user_id is not None else None, "to_interface": t.target,
+            "at": plain(t.at),
+        }
+
     clients: dict[int, int | None] = {}
     if calls:
         found = await db.execute(
@@ -45,6 +63,7 @@ async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]
             "client_id": clients.get(c.interaction_id),
             "recording": bool(c.recording_path),
             "times_approximate": c.times_approximate,
+            "transfers": [hand_over(t) for t in transfers.get(c.id, ())],
         }
         for c in calls
     ]

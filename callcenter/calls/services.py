@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,7 @@ from callcenter.auth.principal import SYSTEM
 from callcenter.calls.events import CallSummary
 from callcenter.calls.matching import find_client, find_operator, number_form
 from callcenter.calls.missed import MISSED, is_missed, missed_callback, open_callback, withdraw_callback
-from callcenter.models import Call, Interaction
+from callcenter.models import Call, CallTransfer, Interaction
 from callcenter.models.enums import Direction, InteractionKind, InteractionStatus
 from callcenter.phones import try_e164
 
@@ -135,6 +135,7 @@ async def _insert(db: AsyncSession, summary: CallSummary, facts: _Facts) -> Reco
     call = Call(interaction_id=interaction.id, linkedid=summary.linkedid, **_call_values(summary, facts))
     db.add(call)
     await db.flush()  # the linkedid guard fires here, before anything else is written
+    await _write_transfers(db, call.id, summary)
     task_id = await missed_callback(db, summary, interaction, facts.client_number)
     audit.record(db, SYSTEM, "create", "call", call.id, {
         "linkedid": summary.linkedid, "interaction_id": interaction.id, "direction": summary.direction,
@@ -164,6 +165,8 @@ async def _correct(db: AsyncSession, call: Call, summary: CallSummary, region: s
         setattr(interaction, name, value)
     changes = audit.changed_fields(call) | {f"interaction.{k}": v for k, v in audit.changed_fields(interaction).items()}
     await db.flush()
+    await db.execute(delete(CallTransfer).where(CallTransfer.call_id == call.id))
+    await _write_transfers(db, call.id, summary)
     if is_missed(summary):
         await missed_callback(db, summary, interaction, facts.client_number)
     else:
@@ -171,6 +174,17 @@ async def _correct(db: AsyncSession, call: Call, summary: CallSummary, region: s
     audit.record(db, SYSTEM, "correct", "call", call.id, changes)
     await db.commit()
     return await _as_recorded(db, call, created=False, corrected=True)
+
+
+async def _write_transfers(db: AsyncSession, call_id: int, summary: CallSummary) -> None:
+    for position, transfer in enumerate(summary.transfers):
+        db.add(CallTransfer(
+            call_id=call_id, position=position, source=transfer.source[:100], target=transfer.target[:100],
+            from_user_id=await find_operator(db, transfer.source), to_user_id=await find_operator(db, transfer.target),
+            at=transfer.at,
+        ))
+    if summary.transfers:
+        await db.flush()
 
 
 async def _as_recorded(db: AsyncSession, call: Call, *, created: bool, corrected: bool = False) -> RecordedCall:

@@ -2,7 +2,7 @@
 
 from callcenter.models.audit import AuditEntry
 from callcenter.models.clients import Client, ClientContact, ClientRelation, ContactPerson, Email, Phone
-from callcenter.models.interactions import Call, Disposition, Interaction
+from callcenter.models.interactions import Call, CallTransfer, Disposition, Interaction
 from callcenter.models.users import ApiToken, AppSetting, LoginFailure, Team, User, WebSession
 from callcenter.models.work import Claim, Deal, FunnelStage, Sale, Task
 
@@ -11,6 +11,7 @@ __all__ = [
     "AppSetting",
     "AuditEntry",
     "Call",
+    "CallTransfer",
     "Claim",
     "Client",
     "ClientContact",

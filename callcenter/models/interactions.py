@@ -87,3 +87,26 @@ class Call(IdMixin, Base):
     times_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
 
     interaction: Mapped[Interaction] = relationship(back_populates="call", lazy="raise")
+
+
+class CallTransfer(IdMixin, Base):
+    """One hand-over within a call: who passed it on, who took it over, and when.
+
+    The operators are resolved when the call is logged; the interfaces stay as the PBX named them, so a
+    transfer to a device no user owns (or to an extension nobody answered) is still on record.
+    """
+
+    __tablename__ = "call_transfers"
+    __table_args__ = (Index("ix_call_transfers_call", "call_id", "position", unique=True),)
+
+    call_id: Mapped[int] = mapped_column(BigId, ForeignKey("calls.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(100))
+    from_user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    to_user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

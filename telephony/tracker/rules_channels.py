@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallTransferred
+from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallTransferred, Transfer
 from telephony.ami.frames import Frame
 from telephony.tracker.channels import Kind, classify, interface_of, known, number_from_dial
 from telephony.tracker.outcome import summarize
@@ -81,11 +81,11 @@ def on_newstate(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
 def operator_answered(call: Call, interface: str, extension: str | None, at: datetime, out: Out) -> None:
     """An operator's device answered in this call: the first one is who answered it."""
     pending = call.pending_blind
-    if pending is not None and interface != pending[0]:
+    if pending is not None and interface != pending.source:
         call.pending_blind = None
-        call.transfers.append((pending[0], interface))
+        call.transfers.append(Transfer(pending.source, interface, at))
         call.answered_by = interface
-        out.append(CallTransferred(call.linkedid, pending[0], interface, at))
+        out.append(CallTransferred(call.linkedid, pending.source, interface, at))
         return
     if call.answered_by is not None:
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from callcenter.calls.events import CallEvent, CallTransferred
+from callcenter.calls.events import CallEvent, CallTransferred, Transfer
 from telephony.ami.frames import Frame
 from telephony.tracker.channels import Kind, interface_of, local_partner
 from telephony.tracker.state import Call, Channel, TrackerState
@@ -57,7 +57,7 @@ def on_attended_transfer(st: TrackerState, f: Frame, at: datetime, out: Out) -> 
     target = near[0].interface if near else _last_other_operator(st, call, source)
     if target is None:
         return
-    call.transfers.append((source, target))
+    call.transfers.append(Transfer(source, target, at))
     call.answered_by = target
     out.append(CallTransferred(call.linkedid, source, target, at))
 
@@ -71,4 +71,4 @@ def on_blind_transfer(st: TrackerState, f: Frame, at: datetime, out: Out) -> Non
         return
     exten = f.get("Extension") or ""
     context = f.get("Context")
-    call.pending_blind = (interface_of(transferer), f"{exten}@{context}" if context else exten)
+    call.pending_blind = Transfer(interface_of(transferer), f"{exten}@{context}" if context else exten, at)

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from callcenter.calls.events import Transfer
 from telephony.tracker.channels import Kind, TrackerConfig
 
 
@@ -52,8 +53,8 @@ class Call:
     originate_reason: int | None = None
     hangup_cause: int | None = None
     recording: str | None = None
-    transfers: list[tuple[str, str]] = field(default_factory=list)
-    pending_blind: tuple[str, str] | None = None  # (from interface, extension) until someone answers
+    transfers: list[Transfer] = field(default_factory=list)
+    pending_blind: Transfer | None = None  # sent to an extension by a blind transfer, until someone answers
     live: set[str] = field(default_factory=set)  # uniqueids of channels not yet hung up
     times_approximate: bool = False
 

@@ -238,12 +238,13 @@ def test_m_attended_transfer() -> None:
     call = calls["1795416150.98"]
     assert call.caller == "+79231234567" and call.callee == "2101"
     assert call.outcome is CallOutcome.TRANSFERRED
-    assert call.transfers == (("PJSIP/agent1", "PJSIP/agent2"),)
+    assert [(t.source, t.target) for t in call.transfers] == [("PJSIP/agent1", "PJSIP/agent2")]
     assert call.answered_by == "PJSIP/agent2"
     assert call.offered_to == ("PJSIP/agent1", "PJSIP/agent2")
     transferred = [e for e in events if isinstance(e, CallTransferred)]
     assert [(e.from_interface, e.to_interface) for e in transferred] == [("PJSIP/agent1", "PJSIP/agent2")]
     assert near(secs(transferred[0].at, call.ended_at), 20.7)  # caller and agent2 talk after the transfer
+    assert call.transfers[0].at == transferred[0].at  # so agent2's share of the talk is in the summary
     answered = [e for e in events if isinstance(e, CallAnswered)]
     assert [e.interface for e in answered] == ["PJSIP/agent1"]
 
