@@ -1,12 +1,9 @@
 """The asyncio AMI client: one TCP connection to Asterisk, kept alive and logged in for as long as it runs.
 
 A reader task turns bytes into frames (the sans-IO :class:`AmiParser`) and never waits for anyone:
-answers go to the action that is waiting for them (matched by ``ActionID``), events go into a bounded
-buffer the consumer drains with :meth:`AmiClient.get`. When the buffer is full the *arriving* frame is
-dropped (counted in ``dropped`` and logged): the frames already queued stay a gap-free prefix of the
-stream, and one :class:`Gap` marker queued right after them (past the bound) tells the consumer to
-reconcile, which is the only repair a lost call event has anyway. Dropping the oldest instead would lose
-as much, out of the middle of what the consumer is about to read.
+answers go to the action that is waiting for them (:class:`Waiting`, matched by ``ActionID``), events
+go into a bounded :class:`Inbox` the consumer drains with :meth:`AmiClient.get`, which drops and marks
+what does not fit rather than block the reader.
 
 Any drop of the connection (EOF, socket error, a ``Ping`` not answered in time) ends the session;
 :meth:`run` then reconnects with capped exponential backoff and jitter, logs in again and queues a
@@ -21,7 +18,6 @@ import itertools
 import logging
 import random
 import uuid
-from collections import deque
 from collections.abc import AsyncIterator
 
 from telephony.ami.actions import (
@@ -31,22 +27,18 @@ from telephony.ami.actions import (
     AmiError,
     Connected,
     ConnectionLost,
-    Gap,
     LoginFailed,
     NotConnected,
-    Pending,
-    is_list_end,
-    is_list_start,
     md5_login,
     plain_login,
 )
 from telephony.ami.encode import encode
 from telephony.ami.frames import Frame, action
+from telephony.ami.inbox import Inbox, Item
 from telephony.ami.protocol import AmiParser
+from telephony.ami.waiting import Waiting
 
 log = logging.getLogger(__name__)
-
-Item = Frame | Connected | Gap
 
 
 class AmiClient:
@@ -68,18 +60,13 @@ class AmiClient:
         self.ping_interval = ping_interval
         self.action_timeout = action_timeout
         self.connect_timeout = connect_timeout
-        self.queue_size = queue_size
         self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
         self.greeting: str | None = None
-        self.dropped = 0  # frames dropped because the buffer was full
         self.connections = 0  # successful logins so far
         self.last_error: Exception | None = None
-        self._items: deque[Item] = deque()
-        self._ready = asyncio.Event()
-        self._gap: Gap | None = None
+        self.inbox = Inbox(queue_size)
+        self.waiting = Waiting()
         self._writer: asyncio.StreamWriter | None = None
-        self._pending: dict[str, Pending] = {}
-        self._futures: dict[str, asyncio.Future[ActionResult]] = {}
         self._ids = itertools.count(1)
         self._prefix = uuid.uuid4().hex[:8]
         self._logged_in = False
@@ -92,13 +79,7 @@ class AmiClient:
 
     async def get(self) -> Item:
         """The next event frame (or marker), waiting for one."""
-        while not self._items:
-            self._ready.clear()
-            await self._ready.wait()
-        item = self._items.popleft()
-        if item is self._gap:
-            self._gap = None  # taken: a later drop needs a marker of its own
-        return item
+        return await self.inbox.get()
 
     @property
     def connected(self) -> bool:
@@ -107,25 +88,12 @@ class AmiClient:
 
     @property
     def queued(self) -> int:
-        return len(self._items)
+        return len(self.inbox)
 
-    def _offer(self, item: Item) -> None:
-        if isinstance(item, Frame):
-            if len(self._items) >= self.queue_size:
-                self.dropped += 1
-                if self._gap is None:
-                    # One marker per run of drops, queued past the bound so the consumer learns of it.
-                    self._gap = Gap(0)
-                    self._items.append(self._gap)
-                    self._ready.set()
-                self._gap.dropped += 1
-                if self.dropped == 1 or self.dropped % 1000 == 0:
-                    log.warning("AMI event buffer full (%d frames): %d frames dropped so far", self.queue_size,
-                                self.dropped)
-                return
-            self._gap = None
-        self._items.append(item)
-        self._ready.set()
+    @property
+    def dropped(self) -> int:
+        """Frames dropped because the consumer fell a whole buffer behind."""
+        return self.inbox.dropped
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -146,13 +114,11 @@ class AmiClient:
             raise NotConnected(f"not connected to AMI at {self.host}:{self.port}")
         name = frame.get("Action") or "?"
         action_id = frame.action_id or f"{self._prefix}-{next(self._ids)}"
-        if action_id in self._pending:
+        if action_id in self.waiting:
             raise ValueError(f"ActionID {action_id!r} is already waiting for an answer")
         if frame.action_id is None:
             frame = Frame([*frame.headers, ("ActionID", action_id)], frame.output)
-        future: asyncio.Future[ActionResult] = asyncio.get_running_loop().create_future()
-        self._pending[action_id] = Pending(name)
-        self._futures[action_id] = future
+        future = self.waiting.expect(action_id, name)
         limit = self.action_timeout if timeout is None else timeout
         try:
             writer.write(encode(frame))
@@ -164,8 +130,7 @@ class AmiClient:
         except ConnectionError as exc:
             raise ConnectionLost(f"AMI connection lost while sending {name}") from exc
         finally:
-            self._pending.pop(action_id, None)
-            self._futures.pop(action_id, None)
+            self.waiting.forget(action_id)
 
     async def command(self, text: str, timeout: float | None = None) -> list[str]:  # noqa: ASYNC109
         """Run a CLI command (``core show version``); every line of its output."""
@@ -173,37 +138,6 @@ class AmiClient:
         if not result.ok:
             raise ActionFailed("Command", result.response)
         return list(result.output)
-
-    def _answer(self, frame: Frame, action_id: str) -> bool:
-        """Route a frame to the action waiting for it; False when nobody waits for it."""
-        pending = self._pending.get(action_id)
-        future = self._futures.get(action_id)
-        if pending is None or future is None or future.done():
-            return False
-        if frame.response is not None and pending.response is None:
-            pending.response = frame
-            if is_list_start(frame):
-                pending.listing = True
-            else:
-                future.set_result(ActionResult(frame))
-            return True
-        if pending.listing and frame.event is not None:
-            if is_list_end(frame):
-                assert pending.response is not None
-                future.set_result(ActionResult(pending.response, tuple(pending.events), frame))
-            else:
-                pending.events.append(frame)
-            return True
-        return False
-
-    def _fail_pending(self, exc: AmiError) -> None:
-        for future in self._futures.values():
-            if not future.done():
-                future.set_exception(exc)
-        # Nobody may be awaiting a failed future any more; mark the exceptions as seen.
-        for future in self._futures.values():
-            if future.done() and not future.cancelled():
-                future.exception()
 
     # -- one connection ------------------------------------------------------------------------
 
@@ -252,7 +186,7 @@ class AmiClient:
             self._writer = None
             self._logged_in = False
             self._reader_task = None
-            self._fail_pending(ConnectionLost("AMI connection closed"))
+            self.waiting.fail_all(ConnectionLost("AMI connection closed"))
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -291,7 +225,7 @@ class AmiClient:
         self.connections += 1
         self._logged_in = True
         # The marker goes in before events are switched on, so it precedes every event of this connection.
-        self._offer(Connected(self.connections))
+        self.inbox.offer(Connected(self.connections))
         if self.events != "off":
             await self.send_action(action("Events", EventMask=self.events))
         log.info("logged in to AMI at %s:%s as %s (%s)", self.host, self.port, self.username, self.greeting)
@@ -323,12 +257,12 @@ class AmiClient:
     def _dispatch(self, frame: Frame) -> None:
         # Most frames are events and nothing waits: skip the ActionID lookup (it builds the frame's
         # header index) unless an action is pending.
-        if self._pending:
+        if self.waiting:
             action_id = frame.action_id
-            if action_id is not None and self._answer(frame, action_id):
+            if action_id is not None and self.waiting.answer(frame, action_id):
                 return
         names = frame.names
         if (names and names[0] == "Event") or frame.event is not None:
-            self._offer(frame)
+            self.inbox.offer(frame)
         else:
             log.debug("AMI frame nobody waits for: %r", frame)

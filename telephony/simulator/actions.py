@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
+from telephony.ami.actions import md5_key
 from telephony.ami.frames import Frame
 from telephony.simulator.outbound import OriginateRequest
 
@@ -57,8 +57,7 @@ def _authentic(pbx: Pbx, session: Session, frame: Frame) -> bool:
     if (frame.get("AuthType") or "").lower() == "md5":
         if not session.challenge:
             return False
-        key = hashlib.md5((session.challenge + pbx.config.secret).encode()).hexdigest()
-        return hmac.compare_digest(frame.get("Key") or "", key)
+        return hmac.compare_digest(frame.get("Key") or "", md5_key(session.challenge, pbx.config.secret))
     return frame.get("Secret") == pbx.config.secret
 
 

@@ -107,7 +107,7 @@ async def test_action_timeout_is_clear_and_forgotten() -> None:
             await wait_for(lambda: client.connections == 1)
             with pytest.raises(ActionTimeout, match=r"Getvar \(ActionID .+\) not answered in 0.1 s"):
                 await client.send_action(action("Getvar", Variable="x"), timeout=0.1)
-            assert client._pending == {} and client._futures == {}
+            assert not client.waiting
             assert (await client.send_action(action("Ping"))).get("Ping") == "Pong"  # still usable
 
 
