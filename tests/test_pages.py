@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html import unescape
 from pathlib import Path
@@ -16,12 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.auth.principal import Principal
 from callcenter.auth.services import OWN_CLIENTS_ONLY
+from callcenter.calls.events import CallSummary, Transfer
+from callcenter.calls.services import record_call
 from callcenter.clients.schemas import ClientIn, ContactIn
 from callcenter.clients.services import create_client
 from callcenter.db.base import utcnow
 from callcenter.models import AppSetting, Claim, Client, Deal, Disposition, FunnelStage, Interaction, Task, User
 from callcenter.models.enums import (
     AbcClass,
+    CallOutcome,
     ClaimStatus,
     ClientKind,
     Direction,
@@ -287,6 +291,44 @@ async def test_names_are_escaped(http: httpx.AsyncClient, make_user: MakeUser, d
         assert "<script>alert(1)</script>" not in r.text, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text, url
     assert "script-src 'self'" in r.headers["content-security-policy"]
+
+
+# The call log
+
+
+async def test_call_log_lists_calls_with_client_operator_durations_and_filters(
+        http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession) -> None:
+    operator = await make_user(Role.OPERATOR, extension="101", full_name="Анна Смирнова")
+    colleague = await make_user(Role.OPERATOR, extension="102")
+    client = await create_client(db, principal(operator), ClientIn(
+        name="<b>Ромашка</b>", kind=ClientKind.COMPANY, phones=["8 (913) 123-45-67"]), region="RU")
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    answered = CallSummary(
+        linkedid="p1", direction=Direction.INBOUND, caller="89131234567", callee="100", queue="support",
+        offered_to=("PJSIP/101",), answered_by="PJSIP/102", started_at=start,
+        answered_at=start + timedelta(seconds=12), ended_at=start + timedelta(seconds=137), ring_seconds=12,
+        wait_seconds=12, talk_seconds=125, hangup_cause=16, outcome=CallOutcome.TRANSFERRED,
+        transfers=(Transfer("PJSIP/101", "PJSIP/102", start + timedelta(seconds=40)),),
+    )
+    await record_call(db, answered, region="RU")
+    missed = replace(answered, linkedid="p2", caller="+74951234567", answered_by=None, answered_at=None,
+                     talk_seconds=None, outcome=CallOutcome.ABANDONED, transfers=(), started_at=start + timedelta(hours=1))
+    await record_call(db, missed, region="RU")
+    await sign_in(http, await make_user(Role.SUPERVISOR))
+    page = await http.get("/calls")
+    assert page.status_code == 200
+    text = page.text
+    assert 'href="/calls"' in text and "Звонков: 2" in text
+    assert f'href="/clients/{client["id"]}">&lt;b&gt;Ромашка&lt;/b&gt;</a>' in text  # names are text, never markup
+    assert "2:05" in text and "0:12" in text and "Переведён" in text and "Брошен" in text
+    assert f"{operator.login} → {colleague.login}" in text and "неизвестный номер" in text
+    assert text.index('data-linkedid="p2"') < text.index('data-linkedid="p1"')  # newest first
+    only_missed = await http.get("/calls", params={"outcome": "abandoned"})
+    assert 'data-linkedid="p2"' in only_missed.text and 'data-linkedid="p1"' not in only_missed.text
+    by_operator = await http.get("/calls", params={"operator": colleague.id})
+    assert 'data-linkedid="p1"' in by_operator.text and 'data-linkedid="p2"' not in by_operator.text
+    # Stale or edited links mean no filter rather than an error.
+    assert (await http.get("/calls", params={"outcome": "nonsense", "operator": "999999", "page": "x"})).status_code == 200
 
 
 # Creating and changing clients

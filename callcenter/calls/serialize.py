@@ -1,4 +1,4 @@
-"""The API form of calls: telephony facts, the answering operator's login and the matched client."""
+"""The API form of calls: telephony facts, the answering operator's login, the matched client and the hand-overs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.models import Call, CallTransfer, Interaction, User
+from callcenter.models import Call, CallTransfer, Client, Interaction, User
 from callcenter.rows import plain
 
 
@@ -35,12 +35,14 @@ async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]
             "at": plain(t.at),
         }
 
-    clients: dict[int, int | None] = {}
+    clients: dict[int, tuple[int | None, str | None]] = {}
     if calls:
         found = await db.execute(
-            select(Interaction.id, Interaction.client_id).where(Interaction.id.in_([c.interaction_id for c in calls]))
+            select(Interaction.id, Interaction.client_id, Client.name)
+            .outerjoin(Client, Client.id == Interaction.client_id)
+            .where(Interaction.id.in_([c.interaction_id for c in calls]))
         )
-        clients = {iid: cid for iid, cid in found}
+        clients = {iid: (cid, name) for iid, cid, name in found}
     return [
         {
             "id": c.id,
@@ -60,7 +62,8 @@ async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]
             "talk_seconds": c.talk_seconds,
             "hangup_cause": c.hangup_cause,
             "outcome": plain(c.outcome),
-            "client_id": clients.get(c.interaction_id),
+            "client_id": clients.get(c.interaction_id, (None, None))[0],
+            "client_name": clients.get(c.interaction_id, (None, None))[1],
             "recording": bool(c.recording_path),
             "times_approximate": c.times_approximate,
             "transfers": [hand_over(t) for t in transfers.get(c.id, ())],

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import socket
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from callcenter.models.enums import Role
 from callcenter.settings import Settings
 from telephony.simulator import CallPlan, Scenario
 from tests.conftest import MakeUser, login_as
+from tests.demo_process import DEMO_PASSWORD, running_demo
 from tests.telephony.fake_ami import TRACES, FakeAmi, event_stream, wait_for
 from tests.test_calls import add_client
 from web.app import create_app
@@ -132,49 +130,13 @@ async def test_served_app_logs_calls_from_the_configured_asterisk(
     assert (call["linkedid"], call["operator"], call["outcome"]) == ("1795413747.0", agent1.login, "answered")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_demo_command_serves_the_crm_with_simulated_calls(tmp_path: Path) -> None:
     """``callcenter demo`` as a newcomer runs it: seeded base, web server, PBX, and calls being logged."""
-    port = _free_port()
-    env = {
-        **os.environ, "CALLCENTER_DATA_DIR": str(tmp_path / "data"), "CALLCENTER_DATABASE_URL": "",
-        "CALLCENTER_AMI_PORT": str(_free_port()), "CALLCENTER_AGI_PORT": str(_free_port()),
-        "CALLCENTER_LOG_LEVEL": "WARNING",
-    }
-    log = tmp_path / "demo.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from callcenter.cli import main; main()", "demo", "--port", str(port),
-            "--clients", "40", "--call-rate", "600", "--time-factor", "0.02", "--seed", "3",
-            cwd=tmp_path, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
-        )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            async with asyncio.timeout(90):
-                while True:
-                    assert process.returncode is None, log.read_text()
-                    with contextlib.suppress(httpx.TransportError):
-                        if (await http.post("/api/session", json={"login": "supervisor",
-                                                                    "password": "demo-password"})).status_code == 200:
-                            break
-                    await asyncio.sleep(0.2)
-            calls = await calls_of(http, 8, limit=60)
-        # Seeded traffic: the same callers every run, most of them clients in the demo base.
-        assert {call["operator"] for call in calls} - {None} <= {f"operator{n}" for n in range(1, 6)}
-        assert any(call["operator"] for call in calls) and any(call["client_id"] for call in calls), calls
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-    assert process.returncode == 0, log.read_text()
-    text = log.read_text()
-    assert "Call-center CRM is at" in text and "Traceback" not in text, text
+    args = ("--clients", "40", "--call-rate", "600", "--time-factor", "0.02", "--seed", "3")
+    async with running_demo(tmp_path, *args) as url, httpx.AsyncClient(base_url=url) as http:
+        signed_in = await http.post("/api/session", json={"login": "supervisor", "password": DEMO_PASSWORD})
+        assert signed_in.status_code == 200, signed_in.text
+        calls = await calls_of(http, 8, limit=60)
+    # Seeded traffic: the same callers every run, most of them clients in the demo base.
+    assert {call["operator"] for call in calls} - {None} <= {f"operator{n}" for n in range(1, 6)}
+    assert any(call["operator"] for call in calls) and any(call["client_id"] for call in calls), calls

@@ -105,6 +105,7 @@ class Page:
                 "write": p.can(Permission.CLIENTS_WRITE),
                 "import": p.can(Permission.IMPORT),
                 "export": p.can(Permission.EXPORT),
+                "calls": p.can(Permission.WORK_READ),
                 "choose_owner": not p.own_clients_only,
             },
         }
