@@ -1,12 +1,15 @@
 """Calling a FastAGI server as Asterisk's ``AGI(agi://host:port/script)`` does: the ``agi_``
 environment block, a blank line, then one ``200 result=1`` reply per command until the server closes
-the connection. A server that is down or slow fails the step, never the call."""
+the connection. A server that is down or slow fails the step, never the call. The variables the
+script set (``SET VARIABLE``) come back to the caller, which applies them to the channel as Asterisk
+would: ``CALLERID(name)`` renames the caller, anything else is a channel variable."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from telephony.simulator.channels import SimChannel
@@ -32,10 +35,28 @@ def environment(url: str, channel: SimChannel, dnid: str) -> bytes:
     return "".join(f"agi_{name}: {value}\n" for name, value in pairs).encode() + b"\n"
 
 
-async def call_agi(url: str, channel: SimChannel, dnid: str, read_timeout: float = 1.0) -> str:
-    """Run one FastAGI session; ``SUCCESS`` or ``FAILURE`` (what Asterisk puts in ``AGISTATUS``)."""
+@dataclass(frozen=True, slots=True)
+class AgiOutcome:
+    status: str  # SUCCESS or FAILURE, what Asterisk puts in AGISTATUS
+    variables: tuple[tuple[str, str], ...] = ()  # (name, value) in the order the script set them
+
+
+def set_variable(command: str) -> tuple[str, str] | None:
+    """``SET VARIABLE NAME "value"`` as ``(NAME, value)``; None for any other command."""
+    words = command.split(" ", 3)
+    if len(words) < 3 or words[0].upper() != "SET" or words[1].upper() != "VARIABLE":
+        return None
+    value = words[3] if len(words) == 4 else ""
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    return words[2], value
+
+
+async def call_agi(url: str, channel: SimChannel, dnid: str, read_timeout: float = 1.0) -> AgiOutcome:
+    """Run one FastAGI session: its status and the variables the script set."""
     parts = urlsplit(url)
     writer: asyncio.StreamWriter | None = None
+    variables: list[tuple[str, str]] = []
     try:
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 4573), read_timeout
@@ -49,14 +70,17 @@ async def call_agi(url: str, channel: SimChannel, dnid: str, read_timeout: float
             command = line.decode("utf-8", "replace").strip()
             if not command:
                 continue
+            assignment = set_variable(command)
+            if assignment is not None:
+                variables.append(assignment)
             writer.write(b"200 result=1\n")
             await writer.drain()
             if command.upper().startswith("HANGUP"):
                 break
-        return "SUCCESS"
+        return AgiOutcome("SUCCESS", tuple(variables))
     except (OSError, TimeoutError) as exc:
         log.info("FastAGI %s failed: %s", url, exc)
-        return "FAILURE"
+        return AgiOutcome("FAILURE", tuple(variables))
     finally:
         if writer is not None:
             writer.close()

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from telephony.ami.frames import Frame
-from telephony.simulator.agi import call_agi
+from telephony.simulator.agi import AgiOutcome, call_agi
 from telephony.simulator.channels import ChannelFactory, SimChannel
 from telephony.simulator.direct import attended_transfer, direct_busy
 from telephony.simulator.outbound import OriginateRequest, originate
@@ -98,7 +98,7 @@ class Pbx:
         ring, talk = round(rng.uniform(2.0, 8.0), 2), round(rng.uniform(10.0, 120.0), 2)
         return self._spawn(lambda s: originate(s, self, request, outcome, ring, talk))
 
-    async def run_agi(self, url: str, channel: SimChannel, dnid: str) -> str:
+    async def run_agi(self, url: str, channel: SimChannel, dnid: str) -> AgiOutcome:
         return await call_agi(url, channel, dnid)
 
     async def hangup(self, name: str, cause: int = 16) -> bool:

@@ -38,8 +38,14 @@ async def answer_inbound(s: CallScript, pbx: Pbx, plan: CallPlan) -> SimChannel:
         trunk.priority = 6
         url = f"{cfg.agi_url}?callerid={plan.caller}"
         s.newexten(trunk, "AGI", url)
-        status = await pbx.run_agi(url, trunk, cfg.did)
-        s.varset(trunk, "AGISTATUS", status)
+        outcome = await pbx.run_agi(url, trunk, cfg.did)
+        for name, value in outcome.variables:
+            if name.upper() == "CALLERID(NAME)":
+                trunk.caller_name = value
+                s.channel_event("NewCallerid", trunk, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
+            else:
+                s.varset(trunk, name, value)
+        s.varset(trunk, "AGISTATUS", outcome.status)
     trunk.priority = 8
     s.newexten(trunk, "Playback", "custom/greeting")
     await s.wait(plan.greeting)

@@ -286,6 +286,9 @@ async def test_agi_reaches_fastagi_server() -> None:
         writer.write(b'SET VARIABLE CRM_CLIENT_ID "42"\n')
         await writer.drain()
         env["reply"] = (await reader.readline()).decode().strip()
+        writer.write('SET VARIABLE CALLERID(name) "Иван Петров"\n'.encode())
+        await writer.drain()
+        await reader.readline()
         seen.append(env)
         writer.close()
 
@@ -306,6 +309,12 @@ async def test_agi_reaches_fastagi_server() -> None:
     assert seen[0]["reply"] == "200 result=1"
     statuses = [f["Value"] for f, _ in c.frames if f.event == "VarSet" and f["Variable"] == "AGISTATUS"]
     assert statuses == ["SUCCESS"]
+    # What the script set reaches the channel, as in Asterisk: a variable, and the caller's new name.
+    assert [f["Value"] for f, _ in c.frames if f.event == "VarSet" and f["Variable"] == "CRM_CLIENT_ID"] == ["42"]
+    renamed = [f for f, _ in c.frames if f.event == "NewCallerid"]
+    assert [f["CallerIDName"] for f in renamed] == ["Иван Петров"]
+    later = [f for f, _ in c.frames if f.event == "QueueCallerJoin"]
+    assert later and later[0]["CallerIDName"] == "Иван Петров"
 
 
 def test_same_seed_same_plans() -> None:
