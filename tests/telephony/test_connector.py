@@ -48,6 +48,18 @@ async def connected(ami: FakeAmi, bus: EventBus) -> AsyncIterator[Connector]:
         await connector.close()
 
 
+def collect_ended(bus: EventBus) -> list[CallSummary]:
+    """Subscribe to ``bus``; the list fills with the summary of every call that ends."""
+    ended: list[CallSummary] = []
+
+    async def collect(event: Any) -> None:
+        if isinstance(event, CallEnded):
+            ended.append(event.summary)
+
+    bus.subscribe(collect)
+    return ended
+
+
 def reference(trace: str) -> dict[str, CallSummary]:
     """What the tracker makes of the whole stream, unbroken."""
     tracker = CallTracker()
@@ -127,13 +139,7 @@ async def test_reconnect_reconciles_a_call_that_ended_while_away() -> None:
     stream = event_stream("a_queue_answered")
     hangup = next(i for i, raw in enumerate(stream) if raw.startswith(b"Event: Hangup"))
     bus = EventBus()
-    ended: list[CallSummary] = []
-
-    async def collect(event: Any) -> None:
-        if isinstance(event, CallEnded):
-            ended.append(event.summary)
-
-    bus.subscribe(collect)
+    ended = collect_ended(bus)
 
     async def all_gone_on_return(frame: Frame, _writer: object) -> bool:
         if frame.get("Action") == "CoreShowChannels" and ami.connections == 2:
@@ -163,13 +169,7 @@ async def test_connection_cut_at_random_points_logs_every_call_once() -> None:
         points = sorted(rng.sample(range(len(stream)), 5))
         cuts = [(i, rng.randrange(1, len(stream[i]))) for i in points]
         bus = EventBus()
-        ended: list[CallSummary] = []
-
-        async def collect(event: Any, ended: list[CallSummary] = ended) -> None:
-            if isinstance(event, CallEnded):
-                ended.append(event.summary)
-
-        bus.subscribe(collect)
+        ended = collect_ended(bus)
         try:
             async with FakeAmi(stream=stream, cuts=cuts, wait_for_list=True) as ami, connected(ami, bus) as connector:
                 await wait_for(lambda: ami.done and connector.client.queued == 0
@@ -217,13 +217,7 @@ async def test_frames_lost_while_away_are_repaired_by_reconcile() -> None:
         cut = rng.randrange(1, len(stream) - 1)
         resume = rng.randrange(cut, len(stream))
         bus = EventBus()
-        ended: list[CallSummary] = []
-
-        async def collect(event: Any, ended: list[CallSummary] = ended) -> None:
-            if isinstance(event, CallEnded):
-                ended.append(event.summary)
-
-        bus.subscribe(collect)
+        ended = collect_ended(bus)
         seen = {lid for lid, (first, last) in span.items() if not (cut <= first and last < resume)}
         try:
             async with FakeAmi(stream=stream, cuts=[(cut, 3, resume)], wait_for_list=True) as ami, \
@@ -248,13 +242,7 @@ async def test_originate_through_the_connector_logs_failed_calls_with_their_reas
     simulator = PbxSimulator(SimulatorConfig(port=0, time_factor=0.01, seed=5, agents=("PJSIP/101",)))
     await simulator.start()
     bus = EventBus()
-    ended: list[CallSummary] = []
-
-    async def collect(event: Any) -> None:
-        if isinstance(event, CallEnded):
-            ended.append(event.summary)
-
-    bus.subscribe(collect)
+    ended = collect_ended(bus)
     client = AmiClient("127.0.0.1", simulator.port, "crm", "secret", action_timeout=2.0)
     connector = Connector(client, bus)
     connector.start()

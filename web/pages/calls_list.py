@@ -37,6 +37,6 @@ async def calls_list(pg: Page) -> Response:
         filtered=bool(kept),
         directions=[d.value for d in Direction],
         outcomes=[o.value for o in CallOutcome],
-        operators=operators,
+        operator_names={o.id: o.label for o in operators},
         **pager("/calls", number, total, PAGE_SIZE, kept),
     )

@@ -38,7 +38,6 @@ async def clients_list(pg: Page) -> Response:
         filtered=bool(kept),
         stages=[s.value for s in Stage],
         abc_classes=[c.value for c in AbcClass],
-        owners=owners,
         owner_names={o.id: o.label for o in owners},
         **pager("/clients", number, total, PAGE_SIZE, kept),
         first_index=(number - 1) * PAGE_SIZE + 1,
