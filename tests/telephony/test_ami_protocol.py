@@ -149,6 +149,24 @@ def test_one_split_per_frame_reads_what_line_by_line_reading_does(headers: tuple
     assert frame == naive(raw) and frame.headers == headers
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    # A value holding ": " beside a line without it (a variable copied verbatim from CURL or SHELL).
+    (b"Event: VarSet\r\nUniqueid: 1.5\r\nVariable: CRM_NOTE\r\nValue: Error: timeout\r\nretry later\r\n\r\n",
+     (("Event", "VarSet"), ("Uniqueid", "1.5"), ("Variable", "CRM_NOTE"), ("Value", "Error: timeout"))),
+    # The same with the value's own bare line feed.
+    (b"Event: VarSet\r\nValue: Error: timeout\nretry\r\nUniqueid: 1.5\r\n\r\n",
+     (("Event", "VarSet"), ("Value", "Error: timeout"), ("Uniqueid", "1.5"))),
+    # A UserEvent relayed from another client, with a header written without the space.
+    (b"Event: UserEvent\r\nUserEvent: Note\r\nFoo:bar\r\nText: a: b\r\n\r\n",
+     (("Event", "UserEvent"), ("UserEvent", "Note"), ("Foo", "bar"), ("Text", "a: b"))),
+    # An extra blank line between frames.
+    (b"Event: X\r\n\r\n\r\nResponse: Error\r\nActionID: orig-1\r\nMessage: Originate failed: busy\r\n\r\n",
+     (("Response", "Error"), ("ActionID", "orig-1"), ("Message", "Originate failed: busy"))),
+])
+def test_irregular_lines_never_shift_the_headers_after_them(raw: bytes, expected: tuple[tuple[str, str], ...]) -> None:
+    assert parse_all([raw])[-1].headers == expected
+
+
 def test_malformed_lines_are_counted_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
     parser = AmiParser()
     data = b"Event: A\r\nno colon here\r\nKey:tight\r\nEmpty:\r\nUniqueid: 1.2\r\n\r\nEvent: B\r\n\r\n"
