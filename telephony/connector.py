@@ -10,7 +10,6 @@ and lets the tracker reconcile: calls that ended unseen are closed, calls that b
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -33,6 +32,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _report_stop(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("the telephony connector stopped: calls are no longer logged", exc_info=task.exception())
+
+
 def client_from_settings(settings: Settings) -> AmiClient:
     """The AMI client the settings describe (MD5 login, which never sends the secret itself)."""
     return AmiClient(settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret)
@@ -53,33 +57,35 @@ class Connector:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def run(self) -> None:
-        """Keep the AMI connection and process what it delivers, until cancelled."""
+        """Keep the AMI connection and process what it delivers, until cancelled or either side fails."""
         client_task = asyncio.create_task(self.client.run(), name="ami-client")
-        me = asyncio.current_task()
-        assert me is not None
-
-        def client_ended(task: asyncio.Task[None]) -> None:
-            # The client only stops on a bug; waiting for frames that will never come would hide it.
-            if not task.cancelled() and task.exception() is not None:
-                log.error("AMI client stopped", exc_info=task.exception())
-                me.cancel()
-
-        client_task.add_done_callback(client_ended)
+        consume_task = asyncio.create_task(self._consume(), name="connector-consume")
         try:
-            while True:
-                item = await self.client.get()
-                if isinstance(item, Frame):
-                    self.frames += 1
-                    self._publish(self.tracker.feed(item, self.clock()))
-                elif isinstance(item, Connected | Gap):
-                    await self.reconcile()
+            # Neither ends on its own but on a bug; waiting for frames that will never come would hide it.
+            done, _ = await asyncio.wait({client_task, consume_task}, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+            raise RuntimeError("the AMI connector stopped without a reason")
         finally:
-            client_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await client_task
+            for task in (client_task, consume_task):
+                task.cancel()
+            await asyncio.gather(client_task, consume_task, return_exceptions=True)
 
-    def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self.run(), name="connector"))
+    async def _consume(self) -> None:
+        while True:
+            item = await self.client.get()
+            if isinstance(item, Frame):
+                self.frames += 1
+                self._publish(self.tracker.feed(item, self.clock()))
+            elif isinstance(item, Connected | Gap):
+                await self.reconcile()
+
+    def start(self) -> asyncio.Task[None]:
+        """Run in a task of its own; a failure is logged the moment it happens, not only at ``close``."""
+        task = asyncio.create_task(self.run(), name="connector")
+        task.add_done_callback(_report_stop)
+        self._tasks.append(task)
+        return task
 
     async def close(self) -> None:
         for task in self._tasks:

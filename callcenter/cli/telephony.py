@@ -38,6 +38,7 @@ class Telephony:
     connector: Connector
     logger: CallLogger
     agi: AgiServer | None
+    running: asyncio.Task[None]  # the connector's task: it ends only when the connector fails
 
 
 @contextlib.asynccontextmanager
@@ -71,9 +72,9 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
         agi = await stack.enter_async_context(agi_listening(s, engine)) if with_agi else None
         connector = Connector(client_from_settings(s), bus)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)
-        connector.start()
+        running = connector.start()
         stack.push_async_callback(connector.close)
-        yield Telephony(connector, logger, agi)
+        yield Telephony(connector, logger, agi, running)
 
 
 async def serve_telephony(s: Settings) -> None:
@@ -81,8 +82,9 @@ async def serve_telephony(s: Settings) -> None:
     engine = create_engine(s.resolved_database_url)
     bus = EventBus()
     try:
-        async with telephony_running(s, engine, bus):
-            await asyncio.Event().wait()
+        async with telephony_running(s, engine, bus) as telephony:
+            # A connector that fails ends the process (with its reason logged), so a supervisor restarts it.
+            await telephony.running
     finally:
         await bus.close()
         await engine.dispose()

@@ -57,7 +57,9 @@ def _authentic(pbx: Pbx, session: Session, frame: Frame) -> bool:
     if (frame.get("AuthType") or "").lower() == "md5":
         if not session.challenge:
             return False
-        return hmac.compare_digest(frame.get("Key") or "", md5_key(session.challenge, pbx.config.secret))
+        # Bytes, since compare_digest refuses a str with non-ASCII characters (a hostile key).
+        key = (frame.get("Key") or "").encode()
+        return hmac.compare_digest(key, md5_key(session.challenge, pbx.config.secret).encode())
     return frame.get("Secret") == pbx.config.secret
 
 

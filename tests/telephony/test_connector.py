@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -264,3 +265,23 @@ async def test_originate_through_the_connector_logs_failed_calls_with_their_reas
     outcomes = {summary.callee: (summary.direction, summary.outcome) for summary in ended}
     assert outcomes == {"15551230002": (Direction.OUTBOUND, CallOutcome.BUSY),
                         "15551230003": (Direction.OUTBOUND, CallOutcome.NO_ANSWER)}
+
+
+async def test_a_failing_connector_is_reported_at_once_and_ends_its_task(caplog: pytest.LogCaptureFixture) -> None:
+    """A bug inside the connector must not leave the process running without call logging, silently."""
+
+    class BrokenTracker(CallTracker):
+        def reconcile(self, channels: list[Frame], at: datetime) -> list[Any]:
+            raise RuntimeError("reconcile bug")
+
+    async with FakeAmi() as ami:
+        client = AmiClient("127.0.0.1", ami.port, "crm", "s3cret", action_timeout=2.0)
+        connector = Connector(client, EventBus(), BrokenTracker())
+        with caplog.at_level(logging.ERROR, logger="telephony.connector"):
+            running = connector.start()
+            with pytest.raises(RuntimeError, match="reconcile bug"):
+                await asyncio.wait_for(running, 5)
+            await asyncio.sleep(0)  # the done-callback runs on the next turn of the loop
+        await connector.close()
+    assert "the telephony connector stopped" in caplog.text
+    assert not client.connected

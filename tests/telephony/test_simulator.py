@@ -133,6 +133,14 @@ async def test_md5_login_as_the_connector_does_it(sim: PbxSimulator) -> None:
         assert refused.response == "Error" and refused["Message"] == "Authentication failed"
     finally:
         await raw.close()
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+    raw = Client(reader, writer)
+    try:
+        await raw.send("Challenge", AuthType="MD5")
+        odd = await raw.send("Login", Username="crm", AuthType="MD5", Key="ключ")
+        assert odd.response == "Error" and odd["Message"] == "Authentication failed"
+    finally:
+        await raw.close()
 
 
 async def test_ping_unknown_action_and_logoff(sim: PbxSimulator, client: Client) -> None:
