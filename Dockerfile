@@ -1,6 +1,6 @@
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY callcenter ./callcenter
 COPY telephony ./telephony
 COPY dialer ./dialer

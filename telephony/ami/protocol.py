@@ -2,11 +2,10 @@
 
 The connection feeds whatever the socket gave it to ``AmiParser.feed`` and gets back the complete
 frames. The parser works on whole buffers: one ``rfind`` for the last blank line, one ``decode`` and
-one ``split`` for all the frames before it, then per frame a split into lines, a check that each holds
-exactly one ``": "`` (C-level ``count`` and ``map``), and one ``replace`` and one ``split`` that cut the
-frame into name, value, name, value... (names and values are the slices ``[0::2]`` and ``[1::2]``). A
-per-byte or per-line loop in Python is what makes the usual Python AMI libraries slow; one runs here
-only for a frame with a value holding ``": "`` or a malformed line.
+one ``split`` for all the frames before it, then per frame one ``split_headers`` call that answers its
+names and values (in C, ``telephony/ami/_split.c``, or its pure-Python twin ``split_headers_py`` where
+the C part was not built). A per-byte or per-line loop in Python is what makes the usual Python AMI
+libraries slow; one runs here only for a frame with a malformed line.
 
 What it accepts, since real Asterisk sends all of it:
 - the greeting line ``Asterisk Call Manager/X.Y.Z`` (kept in ``greeting``, not a frame);
@@ -43,6 +42,29 @@ _END_COMMAND = b"--END COMMAND--"
 _FOLLOWS_HEADERS = frozenset({"response", "privilege", "actionid", "message"})
 _contains = operator.contains
 _COLON_SPACE = repeat(": ")  # an endless, stateless argument stream for map()
+
+
+def split_headers_py(text: str, newline: str) -> tuple[list[str], list[str]] | None:
+    """Names and values of a frame whose every line holds ``": "`` (split at the first); else None.
+
+    The pure-Python twin of the C ``telephony.ami._split.split_headers``, with the same results. When
+    each line holds exactly one ``": "`` a single split cuts the frame into name, value, name, value...;
+    a value holding ``": "`` takes a ``partition`` per line.
+    """
+    lines = text.split(newline)
+    if not all(map(_contains, lines, _COLON_SPACE)):
+        return None
+    if text.count(": ") == len(lines):
+        parts = text.replace(newline, ": ").split(": ")
+        return parts[0::2], parts[1::2]
+    cut = [line.partition(": ") for line in lines]
+    return [name for name, _, _ in cut], [value for _, _, value in cut]
+
+
+try:  # the C twin, built at install where a compiler is at hand (setup.py)
+    from telephony.ami._split import split_headers
+except ImportError:  # pragma: no cover - depends on the install
+    split_headers = split_headers_py
 
 
 class AmiParser:
@@ -151,10 +173,8 @@ class AmiParser:
     def _frames(self, texts: list[str], newline: str) -> Iterator[Frame]:
         crlf = newline == "\r\n"
         from_lists = Frame.from_lists
-        colon_space = _COLON_SPACE
         for text in texts:
-            lines = text.split(newline)
-            if crlf and text.count("\n") >= len(lines):
+            if crlf and text.count("\n") > text.count("\r\n"):
                 # A bare LF inside CRLF framing: read this part the careful way, maybe as several frames.
                 yield from self._frames(text.replace("\r\n", "\n").split("\n\n"), "\n")
                 continue
@@ -163,14 +183,11 @@ class AmiParser:
             if response and text.startswith("Response: Follows"):
                 yield self._parse_follows(text.replace("\r\n", "\n"))
                 continue
-            # When every line holds exactly one ": " (each holds one, and there are as many as lines),
-            # one split cuts the whole frame into name, value, name, value... Anything else (a value
-            # holding ": ", a line without one) is read line by line.
-            if text.count(": ") == len(lines) and all(map(_contains, lines, colon_space)):
-                parts = text.replace(newline, ": ").split(": ")
-                names, values = parts[0::2], parts[1::2]
+            split = split_headers(text, newline)
+            if split is not None:
+                names, values = split
             else:
-                names, values = self._parse_careful(lines)
+                names, values = self._parse_careful(text.split(newline))
                 if not names:
                     continue
             if response and "Output" in names:

@@ -11,13 +11,31 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from telephony.ami import protocol
 from telephony.ami.encode import encode
 from telephony.ami.frames import Frame, action
-from telephony.ami.protocol import AmiParser
+from telephony.ami.protocol import AmiParser, split_headers_py
+
+try:
+    from telephony.ami._split import split_headers as split_headers_c
+except ImportError:  # the install had no C compiler: the Python twin is all there is
+    split_headers_c = None
 
 TRACES = Path(__file__).resolve().parents[3] / "shared" / "ami-traces"
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(autouse=True, params=["c", "python"])
+def splitter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test here runs with the C header split and again with its pure-Python twin."""
+    if request.param == "c":
+        if split_headers_c is None:
+            pytest.skip("telephony.ami._split was not built (no C compiler at install)")
+        monkeypatch.setattr(protocol, "split_headers", split_headers_c)
+    else:
+        monkeypatch.setattr(protocol, "split_headers", split_headers_py)
 
 
 def trace_paths() -> list[Path]:
@@ -165,6 +183,16 @@ def test_one_split_per_frame_reads_what_line_by_line_reading_does(headers: tuple
 ])
 def test_irregular_lines_never_shift_the_headers_after_them(raw: bytes, expected: tuple[tuple[str, str], ...]) -> None:
     assert parse_all([raw])[-1].headers == expected
+
+
+@pytest.mark.skipif(split_headers_c is None, reason="telephony.ami._split was not built")
+@PROPERTY
+@given(st.lists(st.text(st.sampled_from(["a", "B", ":", " ", "é", "\r", "ж"]), max_size=12), min_size=1, max_size=6),
+       st.sampled_from(["\r\n", "\n"]))
+def test_the_c_split_and_its_python_twin_agree(lines: list[str], newline: str) -> None:
+    text = newline.join(lines)
+    assert split_headers_c is not None
+    assert split_headers_c(text, newline) == split_headers_py(text, newline)
 
 
 def test_malformed_lines_are_counted_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
