@@ -18,6 +18,9 @@ split_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     PyObject *text = args[0];
     PyObject *newline = args[1];
+    if (PyUnicode_READY(text) < 0 || PyUnicode_READY(newline) < 0) {
+        return NULL;
+    }
     Py_ssize_t nl_len = PyUnicode_GET_LENGTH(newline);
     if (nl_len < 1 || nl_len > 2) {
         PyErr_SetString(PyExc_ValueError, "newline must be one or two characters");
