@@ -187,7 +187,7 @@ def test_irregular_lines_never_shift_the_headers_after_them(raw: bytes, expected
 
 @pytest.mark.skipif(split_headers_c is None, reason="telephony.ami._split was not built")
 @PROPERTY
-@given(st.lists(st.text(st.sampled_from(["a", "B", ":", " ", "é", "\r", "ж"]), max_size=12), min_size=1, max_size=6),
+@given(st.lists(st.text(st.sampled_from(["a", "B", ":", " ", "é", "\r", "ж", "😀"]), max_size=12), min_size=1, max_size=6),
        st.sampled_from(["\r\n", "\n"]))
 def test_the_c_split_and_its_python_twin_agree(lines: list[str], newline: str) -> None:
     text = newline.join(lines)
