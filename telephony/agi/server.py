@@ -98,6 +98,7 @@ class AgiServer:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.sessions = 0  # sessions that reached a script
+        self._closing = False
 
     async def start(self) -> None:
         """Start listening; with port 0 the chosen port is then in ``self.port``."""
@@ -107,6 +108,7 @@ class AgiServer:
 
     async def close(self) -> None:
         """Stop listening and end the sessions still running."""
+        self._closing = True
         if self._server is not None:
             self._server.close()
         for task in list(self._tasks):
@@ -136,6 +138,11 @@ class AgiServer:
             log.debug("AGI session ended: %s", exc)
         except TimeoutError:
             log.warning("AGI session passed its %.1f s deadline", self.session_deadline)
+        except asyncio.CancelledError:
+            # Ending a session because the server closes is not a failure, and a connection task that
+            # ends cancelled makes asyncio's streams (3.11) log a spurious "Exception in callback".
+            if not self._closing:
+                raise
         except Exception:
             log.exception("AGI script failed")
         finally:

@@ -18,7 +18,7 @@ async def test_supervisor_watches_calls_arrive_in_the_call_log(tmp_path: Path) -
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     from playwright.async_api import async_playwright, expect
 
-    args = ("--clients", "40", "--call-rate", "600", "--time-factor", "0.02", "--seed", "11")
+    args = ("--clients", "40", "--call-rate", "120", "--time-factor", "0.05", "--seed", "11")
     async with running_demo(tmp_path, *args) as url, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

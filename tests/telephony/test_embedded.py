@@ -132,7 +132,7 @@ async def test_served_app_logs_calls_from_the_configured_asterisk(
 
 async def test_demo_command_serves_the_crm_with_simulated_calls(tmp_path: Path) -> None:
     """``callcenter demo`` as a newcomer runs it: seeded base, web server, PBX, and calls being logged."""
-    args = ("--clients", "40", "--call-rate", "600", "--time-factor", "0.02", "--seed", "3")
+    args = ("--clients", "40", "--call-rate", "120", "--time-factor", "0.05", "--seed", "3")
     async with running_demo(tmp_path, *args) as url, httpx.AsyncClient(base_url=url) as http:
         signed_in = await http.post("/api/session", json={"login": "supervisor", "password": DEMO_PASSWORD})
         assert signed_in.status_code == 200, signed_in.text
