@@ -2,7 +2,8 @@
 
 Frames go to ``emit`` (the AMI server broadcasts them). Simulated time runs ``1 / time_factor`` times
 as fast as real time from ``epoch``; generated calls start at simulated instants drawn from the seeded
-planner, so one seed gives one sequence of calls, Uniqueids included.
+planner, so one seed gives one sequence of calls; their Uniqueids repeat too while the machine keeps
+up with the simulated clock (concurrent calls draw from one counter).
 """
 
 from __future__ import annotations

@@ -345,10 +345,15 @@ async def capture_traffic(seed: int) -> list[list[tuple[str | None, str | None]]
     await simulator.close()
     await c.close()
     calls: dict[str, list[tuple[str | None, str | None]]] = {}
+    legs: dict[str, dict[str, str]] = {}
     for frame, _ in c.frames:
         linkedid = frame.get("Linkedid")
         if linkedid and frame.event != "CoreShowChannel":
-            calls.setdefault(linkedid, []).append((frame.event, frame.get("Uniqueid")))
+            # Legs by their order within the call: the global Uniqueid counter also counts the channels
+            # of calls running alongside, whose interleaving follows the machine's load.
+            order = legs.setdefault(linkedid, {})
+            leg = order.setdefault(frame.get("Uniqueid") or "", f"leg{len(order)}")
+            calls.setdefault(linkedid, []).append((frame.event, leg))
     return list(calls.values())[:2]
 
 
