@@ -53,6 +53,27 @@ class Settings(BaseSettings):
         description="`serve` runs the AMI connector, the call logger and FastAGI in its own process; "
                     "false when `callcenter telephony` runs them elsewhere.",
     )
+    broker_url: str = Field(
+        default="",
+        description="Redis URL (redis://host:6379/0) that carries call events and desk commands between "
+                    "processes; empty on the embedded default, where one process does everything.",
+    )
+    dial_context: str = Field(
+        default="outbound",
+        description="Dialplan context click-to-call sends the number to once the operator's phone answers.",
+    )
+    ws_queue_size: int = Field(
+        default=256, ge=8,
+        description="Messages a browser socket may fall behind by before it is closed (it reconnects and is sent the state).",
+    )
+    result_window_seconds: int = Field(
+        default=300, ge=10,
+        description="Seconds after an answered call ends within which the operator should set its result; "
+                    "later, the call counts as 'no result set' until one is set.",
+    )
+    service_level_seconds: int = Field(
+        default=20, ge=1, description="Service level: the share of queue calls answered within this many seconds.",
+    )
 
     @field_validator("default_region")
     @classmethod

@@ -14,6 +14,16 @@ from callcenter.models.enums import CallOutcome, Direction
 
 
 @dataclass(frozen=True, slots=True)
+class CallQueued:
+    """A caller joined a queue (before any operator's phone rings; all may be busy)."""
+
+    linkedid: str
+    caller: str
+    queue: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CallRinging:
     """A call is ringing at an operator's device (once per device, per offer)."""
 
@@ -86,4 +96,15 @@ class CallEnded:
     summary: CallSummary
 
 
-CallEvent = CallRinging | CallAnswered | CallTransferred | CallEnded
+@dataclass(frozen=True, slots=True)
+class AgentPaused:
+    """An operator's device was paused or unpaused in a queue (from the CRM or from the phone itself)."""
+
+    interface: str
+    paused: bool
+    reason: str
+    queue: str | None
+    at: datetime
+
+
+CallEvent = CallQueued | CallRinging | CallAnswered | CallTransferred | CallEnded | AgentPaused

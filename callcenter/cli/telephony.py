@@ -19,9 +19,11 @@ from callcenter.bus import EventBus
 from callcenter.calls.logger import CallLogger, subscribe_call_logger
 from callcenter.cli.common import run, settings
 from callcenter.db.engine import create_engine, create_sessionmaker
+from callcenter.fanout import fanout_running
 from callcenter.settings import Settings
 from telephony.agi.scripts import agi_server
 from telephony.agi.server import AgiServer
+from telephony.commands import CommandHandler, subscribe_commands
 from telephony.connector import Connector, client_from_settings
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class Telephony:
     connector: Connector
     logger: CallLogger
     agi: AgiServer | None
+    commands: CommandHandler
     running: asyncio.Task[None]  # the connector's task: it ends only when the connector fails
 
 
@@ -71,10 +74,11 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
     async with contextlib.AsyncExitStack() as stack:
         agi = await stack.enter_async_context(agi_listening(s, engine)) if with_agi else None
         connector = Connector(client_from_settings(s), bus)
+        commands, _ = subscribe_commands(connector, bus, s.dial_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)
         running = connector.start()
         stack.push_async_callback(connector.close)
-        yield Telephony(connector, logger, agi, running)
+        yield Telephony(connector, logger, agi, commands, running)
 
 
 async def serve_telephony(s: Settings) -> None:
@@ -82,7 +86,13 @@ async def serve_telephony(s: Settings) -> None:
     engine = create_engine(s.resolved_database_url)
     bus = EventBus()
     try:
-        async with telephony_running(s, engine, bus) as telephony:
+        async with contextlib.AsyncExitStack() as stack:
+            if s.broker_url:
+                await stack.enter_async_context(fanout_running(bus, s.broker_url))
+            else:
+                log.warning("CALLCENTER_BROKER_URL is empty: calls are logged, but web processes get no pops "
+                            "and no desk commands reach the PBX")
+            telephony = await stack.enter_async_context(telephony_running(s, engine, bus))
             # A connector that fails ends the process (with its reason logged), so a supervisor restarts it.
             await telephony.running
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from callcenter.calls.events import CallEvent, CallRinging
+from callcenter.calls.events import AgentPaused, CallEvent, CallQueued, CallRinging
 from telephony.ami.frames import Frame
 from telephony.tracker.channels import Kind, interface_of, known, number_from_dial
 from telephony.tracker.outcome import caller_and_callee, direction_of
@@ -106,6 +106,17 @@ def on_queue_join(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
         call.queue = f.get("Queue") or call.queue
         if call.queue_join_at is None:
             call.queue_join_at = at
+            if call.queue:
+                caller, _ = caller_and_callee(call, direction_of(call))
+                out.append(CallQueued(call.linkedid, caller, call.queue, at))
+
+
+def on_member_pause(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    """``QueueMemberPause``: from a CRM ``QueuePause`` or the phone's own pause key alike."""
+    interface = f.get("Interface") or f.get("StateInterface")
+    if interface:
+        paused = (f.get("Paused") or "0").strip() not in ("0", "", "false", "no")
+        out.append(AgentPaused(interface, paused, (f.get("PausedReason") or "").strip(), f.get("Queue"), at))
 
 
 def on_queue_abandon(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:

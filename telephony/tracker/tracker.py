@@ -36,6 +36,7 @@ _EVENTS: dict[str, Handler] = {
     "DialEnd": dial.on_dial_end,
     "QueueCallerJoin": dial.on_queue_join,
     "QueueCallerAbandon": dial.on_queue_abandon,
+    "QueueMemberPause": dial.on_member_pause,
     "AgentCalled": dial.on_agent_called,
     "AgentConnect": dial.on_agent_connect,
     "AgentComplete": dial.on_agent_complete,

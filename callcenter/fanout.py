@@ -1,0 +1,131 @@
+"""Bus events between processes, through Redis pub/sub.
+
+Every process that runs a :class:`Fanout` publishes the events raised in it (call events where the AMI
+connection is, commands where a browser clicked) on one Redis channel, and republishes on its own bus what
+the others sent. Each message is ``<origin> <json>``: a process skips its own, and never sends on what it
+received, so nothing loops. Pub/sub keeps no history: what is published while a process is cut off from
+Redis does not reach it, which the hub's readers survive (a socket that reconnects is sent the current
+pops again; live state expires). Redis being down never stops the process: sends are counted as lost and
+the listener reconnects with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+from redis import asyncio as aioredis
+from redis.exceptions import RedisError
+
+from callcenter import wire
+from callcenter.bus import EventBus
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "callcenter:events"
+
+
+class BrokerUnreachable(RuntimeError):
+    """The broker named in the settings does not answer at start-up."""
+
+
+class Fanout:
+    """Bridges one process's bus to the broker; ``start`` it, then ``close`` it."""
+
+    def __init__(self, bus: EventBus, url: str, *, channel: str = CHANNEL, retry_initial: float = 0.2,
+                 retry_max: float = 5.0) -> None:
+        self.bus = bus
+        self.url = url
+        self.channel = channel
+        self.origin = uuid.uuid4().hex.encode()
+        self.retry_initial, self.retry_max = retry_initial, retry_max
+        self.sent = self.received = self.lost = self.bad = 0
+        self.subscribed = asyncio.Event()
+        self._redis: aioredis.Redis | None = None
+        self._listener: asyncio.Task[None] | None = None
+        # Events this process got from the broker, by identity, so its own subscription does not send them back.
+        self._inbound: dict[int, object] = {}
+
+    async def start(self) -> None:
+        """Connect, subscribe and start forwarding; fails at once when the broker does not answer."""
+        self._redis = aioredis.Redis.from_url(self.url, socket_connect_timeout=5, health_check_interval=15)
+        try:
+            await self._redis.ping()
+        except (RedisError, OSError) as exc:
+            await self._redis.aclose()
+            raise BrokerUnreachable(f"the broker at {self.url} does not answer ({exc}); "
+                                    "check CALLCENTER_BROKER_URL") from exc
+        self._listener = asyncio.create_task(self._listen(), name="fanout-listen")
+        self.bus.subscribe(self._forward, name="fanout")
+        await asyncio.wait_for(self.subscribed.wait(), timeout=10)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        if self._redis is not None:
+            await self._redis.aclose()
+
+    async def _listen(self) -> None:
+        assert self._redis is not None
+        delay = self.retry_initial
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.channel)
+                self.subscribed.set()
+                delay = self.retry_initial
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self._receive(message["data"])
+            except (RedisError, OSError) as exc:
+                self.subscribed.clear()
+                log.warning("broker connection lost (%s); resubscribing in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(self.retry_max, delay * 2)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()
+
+    def _receive(self, data: bytes) -> None:
+        origin, _, payload = data.partition(b" ")
+        if origin == self.origin:
+            return
+        try:
+            event = wire.decode(payload)
+        except wire.BadMessage as exc:
+            self.bad += 1
+            log.warning("broker message skipped: %s", exc)
+            return
+        self.received += 1
+        if len(self._inbound) > 100_000:  # a subscriber that dropped events left these behind
+            self._inbound.clear()
+        self._inbound[id(event)] = event
+        self.bus.publish(event)
+
+    async def _forward(self, event: Any) -> None:
+        if self._inbound.pop(id(event), None) is event or not wire.carried(event):
+            return
+        assert self._redis is not None
+        try:
+            await self._redis.publish(self.channel, self.origin + b" " + wire.encode(event))
+            self.sent += 1
+        except (RedisError, OSError) as exc:
+            self.lost += 1
+            log.warning("broker unreachable; %s not sent to other processes (%d lost): %s",
+                        type(event).__name__, self.lost, exc)
+
+
+@contextlib.asynccontextmanager
+async def fanout_running(bus: EventBus, url: str, **kwargs: Any) -> Any:
+    """A started :class:`Fanout` for the length of the block."""
+    fanout = Fanout(bus, url, **kwargs)
+    await fanout.start()
+    try:
+        yield fanout
+    finally:
+        await fanout.close()
