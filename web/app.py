@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from callcenter import __version__
 from callcenter.bus import EventBus
 from callcenter.db.engine import create_engine, create_sessionmaker
+from callcenter.fanout import fanout_running
 from callcenter.settings import Settings, get_settings
 from web import openapi
 from web.api import (
@@ -40,6 +41,8 @@ from web.api import (
     users,
 )
 from web.api.routing import ApiRouter
+from web.hub.http import websocket_endpoint
+from web.hub.hub import Hub
 from web.responses import Json, error
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -84,11 +87,16 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     owns_engine = engine is None
     engine = engine or create_engine(settings.resolved_database_url)
     bus = EventBus()
+    hub = Hub(engine, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             async with contextlib.AsyncExitStack() as stack:
+                if settings.broker_url:
+                    app.state.fanout = await stack.enter_async_context(fanout_running(bus, settings.broker_url))
+                hub.start(bus)
+                stack.push_async_callback(hub.close)
                 for service in services:
                     await stack.enter_async_context(service(engine, bus))
                 yield
@@ -103,6 +111,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         Route("/api/openapi.json", _openapi, methods=["GET"]),
         *_api_routes(),
         Route("/api/{rest:path}", _api_not_found, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
+        WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         *page_routes(),
     ]
@@ -110,6 +119,10 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.settings = settings
     app.state.engine = engine
     app.state.bus = bus
+    app.state.hub = hub
+    app.state.fanout = None
+    # Desk commands (dial, pause) reach a PBX when this process runs telephony or a broker carries them.
+    app.state.commands_reach_pbx = bool(services) or bool(settings.broker_url)
     app.state.sessionmaker = create_sessionmaker(engine)
     return app
 

@@ -1,0 +1,292 @@
+"""The hub: call events in, messages out to the sockets of the operators they concern and to watchers.
+
+It is a bus subscriber. State changes happen in event order inside :meth:`handle`; a pop, which needs a
+dossier from the database, is built in a task of its own so one slow lookup never holds up the next
+event, and whatever follows a pop for the same operator and call (answered, ended) is sent after it.
+Messages are only queued on sockets (see :mod:`web.hub.sockets`), never awaited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.bus import EventBus, Subscription
+from callcenter.calls import events as ev
+from callcenter.calls.matching import number_form
+from callcenter.desk.events import CommandFailed, WrapUpDone
+from callcenter.models.enums import Direction
+from callcenter.rows import plain
+from callcenter.settings import Settings
+from web.hub.directory import Directory, Operator
+from web.hub.live import LiveBoard, LiveCall
+from web.hub.pops import build_pop
+from web.hub.sockets import Socket
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Hub:
+    def __init__(self, engine: AsyncEngine, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self.region = settings.default_region
+        self.window = timedelta(seconds=settings.result_window_seconds)
+        self.clock = clock
+        self.board = LiveBoard()
+        self.directory = Directory(engine)
+        self.sockets: dict[int, set[Socket]] = {}
+        self.watchers: set[Socket] = set()
+        self.pops_sent = 0
+        self.closed_behind = 0
+        self._chains: dict[tuple[int, str], asyncio.Task[None]] = {}
+        self._wrap_ups: dict[int, dict[str, Any]] = {}  # user id -> the `ended` message of the call being wrapped up
+        self._ticker: asyncio.Task[None] | None = None
+        self.subscription: Subscription | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    def start(self, bus: EventBus) -> None:
+        self.subscription = bus.subscribe(self.handle, name="hub")
+        self._ticker = asyncio.create_task(self._tick(), name="hub-tick")
+
+    async def close(self) -> None:
+        tasks = [t for t in (self._ticker, *self._chains.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _tick(self, every: float = 5.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            now = self.clock()
+            self.board.forget_stale(now)
+            for agent in self.board.agents.values():
+                if agent.wrap_up is not None and agent.wrap_up_since and now - agent.wrap_up_since >= self.window:
+                    agent.done(agent.wrap_up)
+                    self._wrap_ups.pop(agent.user_id, None)
+                    self._agent_changed(agent.user_id)
+
+    # -- sockets --------------------------------------------------------------------------------------
+
+    def attach(self, socket: Socket, hello: dict[str, Any]) -> None:
+        """Register ``socket``; it is sent ``hello``, its desk state and whatever rings at its user now."""
+        uid = socket.user_id
+        self.directory.remember(uid, socket.principal.login)
+        self.sockets.setdefault(uid, set()).add(socket)
+        agent = self.board.agent(uid, socket.principal.login)
+        socket.send({**hello, "agent": agent.as_dict(self.clock(), self.window)})
+        for call in self.board.ringing_for(uid):
+            self._pop(uid, call, only=socket)
+        wrap_up = self._wrap_ups.get(uid)
+        if wrap_up is not None and agent.state(self.clock(), self.window) == "wrap_up":
+            socket.send(wrap_up)
+        if socket.live:
+            self.watchers.add(socket)
+            socket.send(self.snapshot())
+
+    def detach(self, socket: Socket) -> None:
+        found = self.sockets.get(socket.user_id)
+        if found is not None:
+            found.discard(socket)
+            if not found:
+                del self.sockets[socket.user_id]
+        self.watchers.discard(socket)
+
+    def snapshot(self) -> dict[str, Any]:
+        now = self.clock()
+        return {
+            "type": "live.snapshot",
+            "calls": [c.as_call(self.directory.logins) for c in self.board.calls.values()],
+            "agents": [a.as_dict(now, self.window) for a in self.board.agents.values()],
+            "server_time": plain(now),
+        }
+
+    def _to_user(self, uid: int, message: dict[str, Any], only: Socket | None = None) -> None:
+        for socket in [only] if only is not None else list(self.sockets.get(uid, ())):
+            socket.send(message)
+
+    def _to_watchers(self, message: dict[str, Any]) -> None:
+        for socket in list(self.watchers):
+            socket.send(message)
+
+    # -- events ---------------------------------------------------------------------------------------
+
+    async def handle(self, event: Any) -> None:
+        """Bus subscriber: one event, in order."""
+        if isinstance(event, ev.CallRinging):
+            await self._ringing(event)
+        elif isinstance(event, ev.CallAnswered):
+            await self._answered(event)
+        elif isinstance(event, ev.CallEnded):
+            await self._ended(event.summary)
+        elif isinstance(event, ev.CallQueued):
+            call = self.board.call(event.linkedid, Direction.INBOUND, number_form(event.caller, self.region), "",
+                                   event.queue, event.at)
+            self._call_changed(call)
+        elif isinstance(event, ev.CallTransferred):
+            await self._transferred(event)
+        elif isinstance(event, ev.AgentPaused):
+            await self._paused(event)
+        elif isinstance(event, WrapUpDone):
+            agent = self.board.agents.get(event.user_id)
+            if agent is not None and agent.done(event.linkedid):
+                self._wrap_ups.pop(event.user_id, None)
+                self._agent_changed(event.user_id)
+        elif isinstance(event, CommandFailed):
+            self._to_user(event.user_id, {"type": "error", "action": event.action, "reason": event.reason,
+                                          "command_id": event.command_id})
+
+    async def _operator(self, interface: str) -> Operator | None:
+        try:
+            return await self.directory.operator(interface)
+        except Exception:  # the database being away must not stop the calls being followed
+            log.exception("could not find the operator behind %s", interface)
+            return None
+
+    async def _ringing(self, e: ev.CallRinging) -> None:
+        call = self.board.call(e.linkedid, e.direction, number_form(e.caller, self.region),
+                               number_form(e.callee, self.region), e.queue, e.at)
+        if call.state in ("queued", "ringing"):
+            call.state = "ringing"
+        op = await self._operator(e.interface)
+        if op is not None:
+            call.ringing[op.user_id] = e.at
+            call.touched.add(op.user_id)
+            self._pop(op.user_id, call)
+        self._call_changed(call)
+
+    async def _answered(self, e: ev.CallAnswered) -> None:
+        op = await self._operator(e.interface)
+        call = self.board.calls.get(e.linkedid)
+        if call is not None:
+            call.state, call.answered_at, call.updated_at = "answered", e.at, e.at
+            call.answered_by = op.user_id if op else None
+            call.ringing.clear()
+            message = {"type": "answered", "call": call.as_call(self.directory.logins)}
+            for uid in call.touched:
+                self._after_pop(uid, call.linkedid, {**message, "mine": op is not None and uid == op.user_id})
+            self._call_changed(call)
+        if op is not None:
+            self.board.agent(op.user_id, op.login).start_call(e.linkedid, e.at)
+            self._agent_changed(op.user_id)
+
+    async def _transferred(self, e: ev.CallTransferred) -> None:
+        source, target = await self._operator(e.from_interface), await self._operator(e.to_interface)
+        call = self.board.calls.get(e.linkedid)
+        if source is not None:
+            self.board.agent(source.user_id, source.login).end_call(e.linkedid, e.at, wrap_up=True)
+            self._agent_changed(source.user_id)
+        if target is not None:
+            self.board.agent(target.user_id, target.login).start_call(e.linkedid, e.at)
+            self._agent_changed(target.user_id)
+        if call is None:
+            return
+        call.answered_by, call.updated_at = (target.user_id if target else None), e.at
+        if target is not None and target.user_id not in call.touched:
+            call.touched.add(target.user_id)
+            self._pop(target.user_id, call)  # the dossier follows the call to the colleague
+        message = {"type": "transferred", "call": call.as_call(self.directory.logins),
+                   "from": source.login if source else None, "to": target.login if target else None}
+        for uid in call.touched:
+            self._after_pop(uid, call.linkedid, message)
+        self._call_changed(call)
+
+    async def _ended(self, s: ev.CallSummary) -> None:
+        op = await self._operator(s.answered_by) if s.answered_by else None
+        call = self.board.calls.pop(s.linkedid, None)
+        if call is None:
+            call = LiveCall(s.linkedid, s.direction, number_form(s.caller, self.region),
+                            number_form(s.callee, self.region), s.queue, s.started_at)
+        call.summary, call.state, call.updated_at = s, "ended", s.ended_at
+        call.answered_by = op.user_id if op else None
+        call.answered_at = call.answered_at or s.answered_at
+        call.ringing.clear()
+        message = {"type": "ended", "call": call.as_call(self.directory.logins)}
+        for uid in call.touched | ({op.user_id} if op else set()):
+            mine = op is not None and uid == op.user_id and s.answered_at is not None
+            self._after_pop(uid, call.linkedid, {**message, "wrap_up": mine})
+            if mine:
+                self._wrap_ups[uid] = {**message, "wrap_up": True}
+        if op is not None:
+            self.board.agent(op.user_id, op.login).end_call(s.linkedid, s.ended_at, wrap_up=s.answered_at is not None)
+            self._agent_changed(op.user_id)
+        self._call_changed(call)
+
+    async def _paused(self, e: ev.AgentPaused) -> None:
+        op = await self._operator(e.interface)
+        if op is None:
+            return
+        agent = self.board.agent(op.user_id, op.login)
+        agent.paused, agent.reason, agent.since = e.paused, e.reason, e.at
+        self._agent_changed(op.user_id)
+
+    def _call_changed(self, call: LiveCall) -> None:
+        if self.watchers:
+            self._to_watchers({"type": "live.call", "call": call.as_call(self.directory.logins)})
+
+    def _agent_changed(self, uid: int) -> None:
+        agent = self.board.agents.get(uid)
+        if agent is None:
+            return
+        message = agent.as_dict(self.clock(), self.window)
+        self._to_user(uid, {"type": "state", "agent": message})
+        self._to_watchers({"type": "live.agent", "agent": message})
+
+    # -- pops -----------------------------------------------------------------------------------------
+
+    def _pop(self, uid: int, call: LiveCall, only: Socket | None = None) -> None:
+        sockets = [only] if only is not None else list(self.sockets.get(uid, ()))
+        if not sockets:
+            return  # this operator's sockets are in another process (or nowhere): it pops them
+        key = (uid, call.linkedid)
+        previous = self._chains.get(key)
+
+        async def deliver() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
+            try:
+                message = await build_pop(self.engine, sockets[0].principal, call, self.directory.logins)
+            except Exception:  # the operator still learns that the phone rings, and from whom
+                log.exception("pop for %s could not look up the dossier; popping without it", call.linkedid)
+                message = {"type": "pop", "call": call.as_call(self.directory.logins), "number": call.number,
+                           "dossier": None, "hidden": False, "dossier_error": True}
+            for socket in sockets:
+                if socket.send(message):
+                    self.pops_sent += 1
+
+        self._chain(key, deliver())
+
+    def _after_pop(self, uid: int, linkedid: str, message: dict[str, Any]) -> None:
+        key = (uid, linkedid)
+        previous = self._chains.get(key)
+        if previous is None or previous.done():
+            self._to_user(uid, message)
+            return
+
+        async def later() -> None:
+            with contextlib.suppress(Exception):
+                await previous
+            self._to_user(uid, message)
+
+        self._chain(key, later())
+
+    def _chain(self, key: tuple[int, str], work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._chains[key] = task
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._chains.get(key) is done:
+                del self._chains[key]
+
+        task.add_done_callback(forget)

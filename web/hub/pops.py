@@ -1,0 +1,27 @@
+"""The pop: the ringing call and the caller's dossier, in one message, as the operator may see it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.auth.principal import Principal
+from callcenter.dossier.services import lookup_dossier
+from callcenter.errors import Forbidden
+from web.hub.live import LiveCall
+
+
+async def build_pop(engine: AsyncEngine, principal: Principal, call: LiveCall, logins: dict[int, str]) -> dict[str, Any]:
+    """``{"type": "pop", ...}``; ``dossier`` is null for an unknown number, ``hidden`` for another's client."""
+    number = call.number
+    dossier: dict[str, Any] | None = None
+    hidden = False
+    if number.startswith("+"):
+        try:
+            dossier = await lookup_dossier(engine, principal, number)
+        except Forbidden:
+            hidden = True
+    if dossier is not None and call.client == (None, None):
+        call.client = (dossier["client"]["id"], dossier["client"]["name"])
+    return {"type": "pop", "call": call.as_call(logins), "number": number, "dossier": dossier, "hidden": hidden}
