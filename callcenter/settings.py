@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         description="Redis URL (redis://host:6379/0) that carries call events and desk commands between "
                     "processes; empty on the embedded default, where one process does everything.",
     )
+    broker_channel: str = Field(
+        default="callcenter:events",
+        description="Redis pub/sub channel of this installation (two CRMs on one Redis need two channels).",
+    )
     dial_context: str = Field(
         default="outbound",
         description="Dialplan context click-to-call sends the number to once the operator's phone answers.",

@@ -94,7 +94,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         try:
             async with contextlib.AsyncExitStack() as stack:
                 if settings.broker_url:
-                    app.state.fanout = await stack.enter_async_context(fanout_running(bus, settings.broker_url))
+                    app.state.fanout = await stack.enter_async_context(
+                        fanout_running(bus, settings.broker_url, channel=settings.broker_channel))
                 hub.start(bus)
                 stack.push_async_callback(hub.close)
                 for service in services:

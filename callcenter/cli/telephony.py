@@ -88,7 +88,7 @@ async def serve_telephony(s: Settings) -> None:
     try:
         async with contextlib.AsyncExitStack() as stack:
             if s.broker_url:
-                await stack.enter_async_context(fanout_running(bus, s.broker_url))
+                await stack.enter_async_context(fanout_running(bus, s.broker_url, channel=s.broker_channel))
             else:
                 log.warning("CALLCENTER_BROKER_URL is empty: calls are logged, but web processes get no pops "
                             "and no desk commands reach the PBX")

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallRinging, CallSummary, CallTransferred
+from callcenter.calls.events import (
+    AgentPaused,
+    CallAnswered,
+    CallEnded,
+    CallEvent,
+    CallQueued,
+    CallRinging,
+    CallSummary,
+    CallTransferred,
+)
 from callcenter.models.enums import CallOutcome, Direction
 from telephony.ami.frames import Frame
 from telephony.tracker import CallTracker
@@ -476,3 +485,16 @@ def test_connection_cut_anywhere_logs_every_call_once(trace: str) -> None:
         for linkedid, (first, last) in span.items():
             if last < cut or first >= resume:  # wholly seen: exactly what an unbroken connection gives
                 assert logged[linkedid].outcome is reference[linkedid].outcome, (linkedid, cut, resume)
+
+
+def test_queue_joins_and_member_pauses_become_events() -> None:
+    """Trace i: agent2 paused for lunch, a caller waits in the queue, agent2 unpaused."""
+    events = replay(CallTracker(), load("i_agent_states"))
+    pauses = [e for e in events if isinstance(e, AgentPaused)]
+    assert [(p.interface, p.paused, p.reason, p.queue) for p in pauses] == [
+        ("PJSIP/agent2", True, "lunch", "support"), ("PJSIP/agent2", False, "", "support"),
+    ]
+    [queued] = [e for e in events if isinstance(e, CallQueued)]
+    assert (queued.linkedid, queued.caller, queued.queue) == ("1795415842.4", "+79131234567", "support")
+    first_ring = next(e for e in events if isinstance(e, CallRinging))
+    assert events.index(queued) < events.index(first_ring) and queued.at <= first_ring.at
