@@ -30,8 +30,9 @@ def serve_app(s: Settings, host: str | None, port: int | None, services: Sequenc
 
     from web.app import create_app
 
+    # The sans-I/O websockets implementation: the default one is deprecated by websockets itself.
     uvicorn.run(create_app(s, services=services), host=host or s.host, port=port or s.port,
-                log_level=s.log_level.lower())
+                log_level=s.log_level.lower(), ws="websockets-sansio")
 
 
 @click.command()
