@@ -193,3 +193,29 @@ async def test_a_socket_that_falls_behind_is_closed_and_nobody_else_waits(
                 await stuck.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4008
         assert closed.value.rcvd.reason == "fell behind"
+
+
+async def test_a_transferred_call_pops_the_dossier_at_the_colleague(settings: Settings, db_engine: AsyncEngine,
+                                                                     db: AsyncSession, make_user: MakeUser) -> None:
+    anna = await make_user(Role.OPERATOR, extension="101")
+    boris = await make_user(Role.OPERATOR, extension="102")
+    client = await add_client(db, "ООО Ромашка", "8 916 123-45-67", KNOWN)
+    async with crm_with_pbx(settings, db_engine) as (url, demo), socket_of(url, anna.login) as first, \
+            socket_of(url, boris.login) as second:
+        for ws in (first, second):
+            await next_of(ws, "hello")
+        demo.simulator.pbx.start_call(CallPlan(Scenario.TRANSFER, caller=KNOWN, agent=0, second=1, answer_after=1.0,
+                                               talk=6.0, consult=2.0, talk2=4.0))
+        assert (await next_of(first, "pop"))["dossier"]["client"]["id"] == client.id
+        pop = await next_of(second, "pop")
+        assert pop["number"] == KNOWN and pop["dossier"]["client"]["id"] == client.id
+        seen: list[dict[str, Any]] = []
+        while not seen or seen[-1]["type"] != "ended":
+            seen.append(json.loads(await asyncio.wait_for(second.recv(), 10)))
+        moved = next(m for m in seen if m["type"] == "transferred")
+        assert (moved["from"], moved["to"]) == (anna.login, boris.login)
+        assert any(m["type"] == "state" and m["agent"]["state"] == "in_call" for m in seen)
+        assert seen[-1]["wrap_up"] is True and seen[-1]["call"]["outcome"] == "transferred"
+        assert seen[-1]["call"]["operator"] == boris.login
+        assert (await next_of(first, "transferred"))["to"] == boris.login
+        assert (await next_of(first, "ended"))["wrap_up"] is False  # the result is Boris's to set

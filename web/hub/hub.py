@@ -184,7 +184,8 @@ class Hub:
         source, target = await self._operator(e.from_interface), await self._operator(e.to_interface)
         call = self.board.calls.get(e.linkedid)
         if source is not None:
-            self.board.agent(source.user_id, source.login).end_call(e.linkedid, e.at, wrap_up=True)
+            # The result is the last operator's to set (the call row names them), so no wrap-up here.
+            self.board.agent(source.user_id, source.login).end_call(e.linkedid, e.at, wrap_up=False)
             self._agent_changed(source.user_id)
         if target is not None:
             self.board.agent(target.user_id, target.login).start_call(e.linkedid, e.at)
