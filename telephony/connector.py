@@ -22,6 +22,7 @@ from telephony.ami.actions import AmiError, Connected, Gap
 from telephony.ami.client import AmiClient
 from telephony.ami.frames import Frame, action
 from telephony.tracker import CallTracker
+from telephony.tracker.rules_dial import pauses_from_status
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,18 @@ class Connector:
         self.reconciles += 1
         self._publish(self.tracker.reconcile(channels, self.clock()))
         log.info("reconciled with %d live channels; %d calls going on", len(channels), len(self.tracker.active_calls))
+        await self._pause_states()
         return True
+
+    async def _pause_states(self) -> None:
+        """Who is paused now (``QueueStatus``): pauses made while nobody listened still reach the desks."""
+        try:
+            result = await self.client.request(action("QueueStatus"), self.list_timeout)
+        except AmiError as exc:
+            log.warning("could not read the queue members' pause states: %s", exc)
+            return
+        if result.ok:
+            self._publish(pauses_from_status(list(result.events), self.clock()))
 
     async def originate(self, frame: Frame, timeout: float | None = None) -> Frame:  # noqa: ASYNC109
         """Send an ``Originate``, told to the tracker first so even a failure without channels is logged."""

@@ -119,6 +119,18 @@ def on_member_pause(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
         out.append(AgentPaused(interface, paused, (f.get("PausedReason") or "").strip(), f.get("Queue"), at))
 
 
+def pauses_from_status(members: list[Frame], at: datetime) -> list[CallEvent]:
+    """``QueueMember`` entries of a ``QueueStatus`` list as ``AgentPaused`` events: the desk states a
+    process that just connected cannot have seen change."""
+    out: Out = []
+    for f in members:
+        interface = f.get("Location") or f.get("Interface") or f.get("StateInterface")
+        if interface and f.event == "QueueMember":
+            paused = (f.get("Paused") or "0").strip() not in ("0", "", "false", "no")
+            out.append(AgentPaused(interface, paused, (f.get("PausedReason") or "").strip(), f.get("Queue"), at))
+    return out
+
+
 def on_queue_abandon(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
     call = _call(st, f)
     if call is not None:

@@ -251,17 +251,18 @@ class Hub:
             return  # this operator's sockets are in another process (or nowhere): it pops them
         key = (uid, call.linkedid)
         previous = self._chains.get(key)
+        seen = call.as_call(self.directory.logins)
 
         async def deliver() -> None:
             if previous is not None:
                 with contextlib.suppress(Exception):
                     await previous
             try:
-                message = await build_pop(self.engine, sockets[0].principal, call, self.directory.logins)
+                message = await build_pop(self.engine, sockets[0].principal, call, seen)
             except Exception:  # the operator still learns that the phone rings, and from whom
                 log.exception("pop for %s could not look up the dossier; popping without it", call.linkedid)
-                message = {"type": "pop", "call": call.as_call(self.directory.logins), "number": call.number,
-                           "dossier": None, "hidden": False, "dossier_error": True}
+                message = {"type": "pop", "call": seen, "number": call.number, "dossier": None, "hidden": False,
+                           "dossier_error": True}
             for socket in sockets:
                 if socket.send(message):
                     self.pops_sent += 1

@@ -12,8 +12,12 @@ from callcenter.errors import Forbidden
 from web.hub.live import LiveCall
 
 
-async def build_pop(engine: AsyncEngine, principal: Principal, call: LiveCall, logins: dict[int, str]) -> dict[str, Any]:
-    """``{"type": "pop", ...}``; ``dossier`` is null for an unknown number, ``hidden`` for another's client."""
+async def build_pop(engine: AsyncEngine, principal: Principal, call: LiveCall, seen: dict[str, Any]) -> dict[str, Any]:
+    """``{"type": "pop", ...}``; ``dossier`` is null for an unknown number, ``hidden`` for another's client.
+
+    ``seen`` is the call as it was when it rang here: by the time the dossier is in, it may have moved on,
+    and what follows (answered, ended) is sent after the pop.
+    """
     number = call.number
     dossier: dict[str, Any] | None = None
     hidden = False
@@ -22,6 +26,8 @@ async def build_pop(engine: AsyncEngine, principal: Principal, call: LiveCall, l
             dossier = await lookup_dossier(engine, principal, number)
         except Forbidden:
             hidden = True
-    if dossier is not None and call.client == (None, None):
-        call.client = (dossier["client"]["id"], dossier["client"]["name"])
-    return {"type": "pop", "call": call.as_call(logins), "number": number, "dossier": dossier, "hidden": hidden}
+    if dossier is not None:
+        if call.client == (None, None):
+            call.client = (dossier["client"]["id"], dossier["client"]["name"])
+        seen = {**seen, "client_id": dossier["client"]["id"], "client_name": dossier["client"]["name"]}
+    return {"type": "pop", "call": seen, "number": number, "dossier": dossier, "hidden": hidden}

@@ -55,4 +55,4 @@ class Socket:
     async def close(self, code: int, reason: str) -> None:
         # A stuck browser may never read its close frame either; give up on it after a moment.
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.websocket.close(code, reason), timeout=2)
+            await asyncio.wait_for(self.websocket.close(code, reason), timeout=10)
