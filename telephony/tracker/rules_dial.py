@@ -27,6 +27,12 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+def _outside(exten: str | None) -> bool:
+    """An Originate's ``Exten`` that is a phone number rather than an extension or a dialplan label."""
+    digits = (exten or "").removeprefix("+")
+    return len(digits) >= 7 and digits.isdigit()
+
+
 def _dest(st: TrackerState, f: Frame) -> Channel | None:
     uniqueid = f.get("DestUniqueid")
     channel = st.channels.get(uniqueid) if uniqueid else None
@@ -69,6 +75,11 @@ def on_dial_begin(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
             for originate in st.originates.values():
                 if originate.linkedid is None and originate.channel.split("/", 1)[-1] == dial_string:
                     originate.linkedid = call.linkedid
+                    if dest is not None and dest.kind is Kind.OPERATOR and _outside(originate.exten):
+                        # Click-to-call rings the operator first; the number is dialled once they pick up,
+                        # but the call is already theirs to that number (and the pop must say so).
+                        call.has_trunk_leg = True
+                        call.outside_number = originate.exten
     if dest is None:
         return
     if dest.kind is Kind.TRUNK:

@@ -21,6 +21,7 @@ from callcenter.auth.tokens import create_token
 from callcenter.bus import EventBus
 from callcenter.calls.events import CallQueued
 from callcenter.cli.demo_pbx import DemoPbx, demo_pbx_running
+from callcenter.desk.events import DialRequested
 from callcenter.models.enums import Role
 from callcenter.settings import Settings
 from telephony.simulator import CallPlan, Scenario
@@ -221,3 +222,18 @@ async def test_a_transferred_call_pops_the_dossier_at_the_colleague(settings: Se
         assert seen[-1]["call"]["operator"] == boris.login
         assert (await next_of(first, "transferred"))["to"] == boris.login
         assert (await next_of(first, "ended"))["wrap_up"] is False  # the result is Boris's to set
+
+
+async def test_click_to_call_pops_the_called_client_when_the_operators_phone_rings(
+        settings: Settings, db_engine: AsyncEngine, db: AsyncSession, make_user: MakeUser) -> None:
+    anna = await make_user(Role.OPERATOR, extension="101")
+    client = await add_client(db, "ООО Ромашка", "8 916 123-45-67", KNOWN)
+    async with crm_with_pbx(settings, db_engine, time_factor=0.02) as (url, demo), socket_of(url, anna.login) as ws:
+        await next_of(ws, "hello")
+        demo.telephony.connector.bus.publish(
+            DialRequested("c1", anna.id, "PJSIP/101", KNOWN, '"ООО Ромашка" <79161234567>', datetime.now(UTC)))
+        pop = await next_of(ws, "pop")
+        assert pop["call"]["direction"] == "outbound" and pop["number"] == KNOWN
+        assert pop["dossier"]["client"]["id"] == client.id
+        ended = await next_of(ws, "ended")
+        assert ended["call"]["callee"] == KNOWN and ended["call"]["direction"] == "outbound"
