@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
@@ -237,3 +238,17 @@ async def test_click_to_call_pops_the_called_client_when_the_operators_phone_rin
         assert pop["dossier"]["client"]["id"] == client.id
         ended = await next_of(ws, "ended")
         assert ended["call"]["callee"] == KNOWN and ended["call"]["direction"] == "outbound"
+
+
+async def test_hub_counters_are_for_supervisors(settings: Settings, db_engine: AsyncEngine, make_user: MakeUser) -> None:
+    anna = await make_user(Role.OPERATOR, extension="101")
+    boss = await make_user(Role.SUPERVISOR)
+    async with crm_with_pbx(settings, db_engine) as (url, demo), socket_of(url, anna.login) as ws:
+        await next_of(ws, "hello")
+        ring(demo, UNKNOWN, scenario=Scenario.DIRECT_BUSY)
+        await next_of(ws, "pop")
+        async with httpx.AsyncClient(base_url=url) as http:
+            assert (await http.get("/api/hub", headers={"Cookie": await session_cookie(url, anna.login)})).status_code == 403
+            stats = (await http.get("/api/hub", headers={"Cookie": await session_cookie(url, boss.login)})).json()
+    assert (stats["sockets"], stats["users"], stats["pops_sent"], stats["closed_behind"]) == (1, 1, 1, 0)
+    assert stats["broker"] is None and stats["bus_dropped"] == 0
