@@ -358,8 +358,12 @@ async def capture_traffic(seed: int) -> list[list[tuple[str | None, str | None]]
 
 
 async def test_same_seed_same_traffic() -> None:
-    first = await capture_traffic(5)
-    assert first and first == await capture_traffic(5)
+    first, second = await capture_traffic(5), await capture_traffic(5)
+    assert len(first) == len(second) == 2
+    # How far each call got before the close follows the machine's load; what it did up to there may not.
+    for one, other in zip(first, second, strict=True):
+        shared = min(len(one), len(other))
+        assert shared >= 3 and one[:shared] == other[:shared]
 
 
 async def test_close_leaves_no_task() -> None:
