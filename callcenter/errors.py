@@ -88,3 +88,12 @@ class CallNotLogged(DomainError):
         super().__init__(f"No call {linkedid!r} has been logged; if it has just ended, try again in a moment.",
                          details={"linkedid": linkedid})
 
+
+class NoDevice(DomainError):
+    """The user has no phone the PBX could ring: neither an agent interface nor an extension."""
+
+    error_id = "no-extension"
+    status = 422
+
+    def __init__(self, login: str) -> None:
+        super().__init__(f"User {login} has no extension or agent interface; an admin sets one on the user.")
