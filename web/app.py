@@ -27,6 +27,7 @@ from web.api import (
     clients,
     contacts,
     deals,
+    desk,
     dispositions,
     dossier,
     interactions,
@@ -48,7 +49,7 @@ API_ROUTERS: list[ApiRouter] = [
     session.router, clients.router, dossier.router,
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
-    transfer.router, tokens.router, calls.router,
+    transfer.router, tokens.router, calls.router, desk.router,
 ]
 
 
@@ -110,6 +111,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.settings = settings
     app.state.engine = engine
     app.state.bus = bus
+    # Whether a desk command published here reaches a process holding the AMI connection: this one runs
+    # telephony as a service, or a broker carries the command to the one that does.
+    app.state.commands_reach_pbx = bool(services) or bool(settings.broker_url)
     app.state.sessionmaker = create_sessionmaker(engine)
     return app
 
