@@ -26,6 +26,7 @@ from telephony.simulator import Scenario
 from tests.conftest import MakeUser
 from tests.demo_process import free_port
 from tests.hub.serving import next_of, socket_of
+from tests.hub.test_desk_flow import signed_in
 from tests.hub.test_pops import KNOWN, UNKNOWN, ring
 from tests.telephony.fake_ami import wait_for
 from tests.test_calls import add_client
@@ -100,6 +101,13 @@ async def test_two_web_processes_pop_each_operator_on_their_own_socket(
                 assert other["number"] == UNKNOWN and other["dossier"] is None
                 assert (await next_of(on_first, "ended"))["call"]["caller"] == KNOWN
                 assert (await next_of(on_second, "ended"))["call"]["caller"] == UNKNOWN
+                # A pause clicked on the second process goes through Redis to the PBX, and its answer back.
+                async with signed_in(second, boris.login) as http:
+                    response = await http.post("/api/desk/pause", json={"paused": True, "reason": "break"})
+                    assert response.status_code == 202, response.text
+                while (agent := (await next_of(on_second, "state"))["agent"])["state"] != "paused":
+                    pass
+                assert agent["reason"] == "break" and demo.simulator.pbx.queue.members["PJSIP/102"].paused
                 # Neither socket ever hears of the other operator's call.
                 for ws, foreign in ((on_first, UNKNOWN), (on_second, KNOWN)):
                     await ws.send(json.dumps({"type": "ping"}))
