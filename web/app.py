@@ -31,6 +31,7 @@ from web.api import (
     dispositions,
     dossier,
     interactions,
+    live,
     relations,
     sales,
     session,
@@ -51,7 +52,7 @@ API_ROUTERS: list[ApiRouter] = [
     session.router, clients.router, dossier.router,
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
-    transfer.router, tokens.router, calls.router,
+    transfer.router, tokens.router, calls.router, live.router,
 ]
 
 
