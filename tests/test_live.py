@@ -19,6 +19,7 @@ from callcenter.models.enums import CallOutcome, Direction, Role
 from callcenter.users.services import create_user
 from tests.conftest import PASSWORD, MakeUser, login_as
 from tests.test_calls import add_client, summary
+from tests.test_pages import sign_in
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 TODAY = datetime(2025, 3, 5, tzinfo=UTC)
@@ -122,6 +123,7 @@ async def test_operators_may_not_read_the_live_view(http: httpx.AsyncClient, mak
     await login_as(http, await make_user(Role.OPERATOR, extension="101"))
     response = await http.get("/api/live")
     assert response.status_code == 403 and response.json()["error"] == "forbidden"
+    assert (await http.get("/live")).status_code == 403
 
 
 async def test_live_view_of_a_quiet_day(http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession,
@@ -196,3 +198,16 @@ async def test_live_view_shows_who_waits_who_talks_and_who_is_paused(
     assert ops["boris"]["call"] is None and ops["boris"]["calls_today"] == 2
     assert ops["vera"]["agent"]["state"] == "available" and ops["vera"]["ringing"] == ["w2"]
 
+
+async def test_live_page_and_its_link_are_for_supervisors(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    operator = await make_user(Role.OPERATOR, extension="101")
+    await sign_in(http, operator)
+    assert 'href="/live"' not in (await http.get("/clients")).text
+    http.cookies.clear()
+    await sign_in(http, await make_user(Role.SUPERVISOR))
+    assert 'href="/live"' in (await http.get("/clients")).text
+    page = await http.get("/live")
+    assert page.status_code == 200
+    assert 'id="live-queues"' in page.text and 'src="/static/live.js' in page.text
+    assert "SL ≤ 20 с" in page.text and 'id="live-texts"' in page.text
+    assert (await http.get("/static/live.js")).status_code == 200
