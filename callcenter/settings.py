@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import cached_property, lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,11 +79,24 @@ class Settings(BaseSettings):
     service_level_seconds: int = Field(
         default=20, ge=1, description="Service level: the share of queue calls answered within this many seconds.",
     )
+    time_zone: str = Field(
+        default="UTC",
+        description="IANA time zone (Europe/Moscow) whose midnight starts the day the live view's 'today' figures count.",
+    )
 
     @field_validator("default_region")
     @classmethod
     def _upper_region(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder such as "Europe"
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -33,6 +33,7 @@ from web.api import (
     dossier,
     hub_stats,
     interactions,
+    live,
     relations,
     sales,
     session,
@@ -53,7 +54,7 @@ API_ROUTERS: list[ApiRouter] = [
     session.router, clients.router, dossier.router,
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
-    transfer.router, tokens.router, calls.router, hub_stats.router, desk.router,
+    transfer.router, tokens.router, calls.router, hub_stats.router, desk.router, live.router,
 ]
 
 

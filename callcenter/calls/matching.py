@@ -8,10 +8,10 @@ person representing the client; anything else (extensions, short or invalid numb
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.models import ClientContact, Phone, User
+from callcenter.models import Client, ClientContact, Phone, User
 from callcenter.phones import try_e164
 
 
@@ -64,3 +64,27 @@ async def find_client(db: AsyncSession, e164: str | None) -> tuple[int | None, i
         )
     ).first()
     return (int(found[0]), int(found[1])) if found else (None, None)
+
+
+async def client_names(db: AsyncSession, numbers: list[str]) -> dict[str, tuple[int, str]]:
+    """``{e164: (client_id, name)}`` for the numbers that match a client, chosen as :func:`find_client` does."""
+    wanted = sorted({n for n in numbers if n})
+    if not wanted:
+        return {}
+    own = (
+        select(Phone.e164, Client.id, Client.name, literal(0).label("rank"), Phone.id.label("phone_id"))
+        .join(Client, Client.id == Phone.client_id)
+        .where(Phone.e164.in_(wanted))
+    )
+    represented = (
+        select(Phone.e164, Client.id, Client.name, literal(1).label("rank"), Phone.id.label("phone_id"))
+        .join(ClientContact, ClientContact.contact_id == Phone.contact_id)
+        .join(Client, Client.id == ClientContact.client_id)
+        .where(Phone.e164.in_(wanted))
+    )
+    found = union_all(own, represented).subquery()
+    rows = await db.execute(select(found).order_by(found.c.rank, found.c.phone_id, found.c.id))
+    names: dict[str, tuple[int, str]] = {}
+    for e164, client_id, name, _rank, _phone in rows:
+        names.setdefault(e164, (int(client_id), name))
+    return names

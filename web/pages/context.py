@@ -106,6 +106,7 @@ class Page:
                 "import": p.can(Permission.IMPORT),
                 "export": p.can(Permission.EXPORT),
                 "calls": p.can(Permission.WORK_READ),
+                "live": p.can(Permission.USERS_READ),
                 "choose_owner": not p.own_clients_only,
             },
         }
