@@ -76,3 +76,24 @@ class TooManyAttempts(DomainError):
     def __init__(self, retry_after: int) -> None:
         super().__init__("Too many failed logins; try again later.", details={"retry_after": retry_after})
         self.retry_after = retry_after
+
+
+class CallNotLogged(DomainError):
+    """No call with this linkedid is logged (yet): calls are logged when they end, a moment later."""
+
+    error_id = "call-not-logged"
+    status = 404
+
+    def __init__(self, linkedid: str) -> None:
+        super().__init__(f"No call {linkedid!r} has been logged; if it has just ended, try again in a moment.",
+                         details={"linkedid": linkedid})
+
+
+class NoDevice(DomainError):
+    """The user has no phone the PBX could ring: neither an agent interface nor an extension."""
+
+    error_id = "no-extension"
+    status = 422
+
+    def __init__(self, login: str) -> None:
+        super().__init__(f"User {login} has no extension or agent interface; an admin sets one on the user.")

@@ -28,6 +28,7 @@ from web.api import (
     clients,
     contacts,
     deals,
+    desk,
     dispositions,
     dossier,
     interactions,
@@ -51,7 +52,7 @@ API_ROUTERS: list[ApiRouter] = [
     session.router, clients.router, dossier.router,
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
-    transfer.router, tokens.router, calls.router,
+    transfer.router, tokens.router, calls.router, desk.router,
 ]
 
 
@@ -121,7 +122,8 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     app.state.bus = bus
     app.state.hub = hub
     app.state.fanout = None
-    # Desk commands (dial, pause) reach a PBX when this process runs telephony or a broker carries them.
+    # Whether a desk command published here reaches a process holding the AMI connection: this one runs
+    # telephony as a service, or a broker carries the command to the one that does.
     app.state.commands_reach_pbx = bool(services) or bool(settings.broker_url)
     app.state.sessionmaker = create_sessionmaker(engine)
     return app

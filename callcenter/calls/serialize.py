@@ -1,4 +1,5 @@
-"""The API form of calls: telephony facts, the answering operator's login, the matched client and the hand-overs."""
+"""The API form of calls: telephony facts, the answering operator's login, the matched client, the hand-overs
+and the wrap-up (the result the operator set, when, and how long after the call)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.models import Call, CallTransfer, Client, Interaction, User
+from callcenter.models import Call, CallTransfer, Client, Disposition, Interaction, User
 from callcenter.rows import plain
 
 
@@ -36,13 +37,18 @@ async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]
         }
 
     clients: dict[int, tuple[int | None, str | None]] = {}
+    results: dict[int, dict[str, Any]] = {}
     if calls:
         found = await db.execute(
-            select(Interaction.id, Interaction.client_id, Client.name)
+            select(Interaction.id, Interaction.client_id, Client.name, Disposition.id, Disposition.code, Disposition.name)
             .outerjoin(Client, Client.id == Interaction.client_id)
+            .outerjoin(Disposition, Disposition.id == Interaction.disposition_id)
             .where(Interaction.id.in_([c.interaction_id for c in calls]))
         )
-        clients = {iid: (cid, name) for iid, cid, name in found}
+        for iid, cid, name, did, code, result_name in found:
+            clients[iid] = (cid, name)
+            if did is not None:
+                results[iid] = {"id": did, "code": code, "name": result_name}
     return [
         {
             "id": c.id,
@@ -67,6 +73,10 @@ async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]
             "recording": bool(c.recording_path),
             "times_approximate": c.times_approximate,
             "transfers": [hand_over(t) for t in transfers.get(c.id, ())],
+            "result": results.get(c.interaction_id),
+            "result_at": plain(c.result_at),
+            "wrapup_seconds": c.wrapup_seconds,
+            "result_missing": c.result_missing,
         }
         for c in calls
     ]

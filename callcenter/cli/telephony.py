@@ -1,4 +1,5 @@
-"""The telephony side of a process: the AMI connector, the call logger and the FastAGI server.
+"""The telephony side of a process: the AMI connector, the call logger, the FastAGI server, and the sweeper
+that marks answered calls whose result never came.
 
 ``callcenter telephony`` runs them alone; ``serve`` and ``demo`` run them inside the web process (the
 embedded default), through :func:`telephony_running`.
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.bus import EventBus
 from callcenter.calls.logger import CallLogger, subscribe_call_logger
+from callcenter.calls.wrapup import results_sweeper
 from callcenter.cli.common import run, settings
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.fanout import fanout_running
@@ -67,12 +69,14 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
                             with_agi: bool = True) -> AsyncIterator[Telephony]:
     """Log every call the PBX reports and answer the dialplan's lookups, until the block ends.
 
+    The process that logs the calls also marks those left without a result (:func:`results_sweeper`).
     FastAGI binds first, so a port conflict stops the start before the connector logs in. The bus stays
     the caller's to close: closing it lets the call logger finish what the connector published.
     """
     logger, _ = subscribe_call_logger(bus, create_sessionmaker(engine), s.default_region)
     async with contextlib.AsyncExitStack() as stack:
         agi = await stack.enter_async_context(agi_listening(s, engine)) if with_agi else None
+        await stack.enter_async_context(results_sweeper(engine, s))
         connector = Connector(client_from_settings(s), bus)
         commands, _ = subscribe_commands(connector, bus, s.dial_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)

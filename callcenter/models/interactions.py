@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callcenter.db.base import Base, BigId, IdMixin, TimestampMixin, UTCDateTime, utcnow
@@ -59,7 +59,11 @@ class Call(IdMixin, Base):
     """The telephony facts of one call (one Asterisk linkedid), beside its interaction."""
 
     __tablename__ = "calls"
-    __table_args__ = (Index("ix_calls_started", "started_at"),)
+    __table_args__ = (
+        Index("ix_calls_started", "started_at"),
+        # The sweeper's search: answered calls still waiting for their result.
+        Index("ix_calls_result_pending", "result_missing", "result_at", "answered_at"),
+    )
 
     interaction_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("interactions.id", ondelete="CASCADE"), unique=True
@@ -85,6 +89,11 @@ class Call(IdMixin, Base):
     recording_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # True when the end was inferred after a lost AMI connection rather than seen.
     times_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The wrap-up: when the operator saved the call's result, and how long after the call's end the first
+    # result came; ``result_missing`` is set when the result window passed without one.
+    result_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    wrapup_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     interaction: Mapped[Interaction] = relationship(back_populates="call", lazy="raise")
 

@@ -1,0 +1,25 @@
+"""What the browser may ask of the PBX from the operator's desk."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+
+class DialIn(BaseModel):
+    """Click-to-call: ``phone`` in any written form (normalised to E.164)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class PauseIn(BaseModel):
+    """Pause (or unpause) the operator in their queues; the reason shows on the supervisors' live view."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    paused: bool
+    # No control characters: the reason travels to the PBX as an AMI header value.
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""

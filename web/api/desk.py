@@ -1,0 +1,76 @@
+"""The operator's desk over HTTP: the wrap-up after a call, click-to-call and pause.
+
+Dial and pause are commands for the PBX: they are published on the event bus and answered 202 at once;
+the PBX's answer comes back over the WebSocket (the phone rings, the desk state changes, or an ``error``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from callcenter.auth.principal import Permission
+from callcenter.bus import EventBus
+from callcenter.calls import wrapup
+from callcenter.calls.schemas import WrapUpIn
+from callcenter.db.base import utcnow
+from callcenter.desk import commands
+from callcenter.desk.events import WrapUpDone
+from callcenter.desk.schemas import DialIn, PauseIn
+from callcenter.phones import BadPhone, to_e164
+from web.api.routing import ApiRouter, Call
+from web.responses import error
+
+router = ApiRouter("desk")
+
+
+def _bus(call: Call) -> EventBus:
+    bus: EventBus = call.request.app.state.bus
+    return bus
+
+
+def _unreachable(call: Call) -> Response | None:
+    """503 when no process would carry a command to the PBX (no telephony here and no broker)."""
+    if getattr(call.request.app.state, "commands_reach_pbx", False):
+        return None
+    return error(503, "telephony-unavailable",
+                 "No connection to the PBX is configured: run telephony in this process or set CALLCENTER_BROKER_URL.")
+
+
+@router.post("/api/calls/wrap-up",
+             summary="Set a finished call's result and notes, with a callback, deal or claim as its next step",
+             permission=Permission.WORK_WRITE, body=WrapUpIn,
+             responses={404: "no call with this linkedid was logged within a few seconds"})
+async def wrap_up(call: Call) -> dict[str, Any]:
+    now = utcnow()
+    result = await wrapup.wrap_up(call.db, call.principal, call.body, now=now, ip=call.ip)
+    user_id = result["operator_id"] if result["operator_id"] is not None else call.principal.user_id
+    _bus(call).publish(WrapUpDone(user_id=user_id, linkedid=result["linkedid"], at=now))
+    return result
+
+
+@router.post("/api/desk/dial", summary="Click-to-call: ring my phone, then dial the number from it",
+             permission=Permission.WORK_WRITE, body=DialIn, status=202,
+             responses={422: "not a phone number, or no extension", 503: "no connection to the PBX"})
+async def dial(call: Call) -> Any:
+    if (refused := _unreachable(call)) is not None:
+        return refused
+    try:
+        e164 = to_e164(call.body.phone, call.settings.default_region)
+    except BadPhone as exc:
+        return error(422, "bad-phone", f"Not a phone number: {exc.reason}.", fields={"phone": exc.reason})
+    command = await commands.dial_request(call.db, call.principal, e164, now=utcnow())
+    _bus(call).publish(command)
+    return {"command_id": command.command_id, "number": command.number, "interface": command.interface}
+
+
+@router.post("/api/desk/pause", summary="Pause or unpause me in my queues",
+             permission=Permission.WORK_WRITE, body=PauseIn, status=202,
+             responses={422: "no extension", 503: "no connection to the PBX"})
+async def pause(call: Call) -> Any:
+    if (refused := _unreachable(call)) is not None:
+        return refused
+    command = await commands.pause_request(call.db, call.principal, call.body, now=utcnow())
+    _bus(call).publish(command)
+    return {"command_id": command.command_id}
