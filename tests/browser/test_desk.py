@@ -108,7 +108,7 @@ async def test_a_call_pops_is_answered_ends_and_its_result_and_callback_are_save
     async with crm_with_pbx(settings, db_engine, time_factor=0.1) as (url, demo), \
             desk_page(url, anna, problems) as page:
         await screens.take(page, "waiting")
-        ring(demo, KNOWN, answer_after=15.0, talk=30.0)  # 1.5 s of ringing, 3 s of talk
+        ring(demo, KNOWN, answer_after=25.0, talk=30.0)  # 2.5 s of ringing, 3 s of talk
 
         pop = page.locator(".pop")
         await expect(pop.locator(".pop-client-name")).to_have_text("ООО Ромашка")
@@ -117,6 +117,7 @@ async def test_a_call_pops_is_answered_ends_and_its_result_and_callback_are_save
         await expect(pop).to_contain_text("Заказ бумаги А4")
         await expect(pop.locator(".tasks li.overdue")).to_contain_text("Перезвонить по счёту")
         await expect(pop).to_contain_text(anna.full_name)  # the owner
+        await expect(pop.locator(".pop-timer")).to_have_text("0:01")  # the timer runs while it rings
         await screens.take(page, "ringing")
 
         await expect(pop).to_have_attribute("data-state", "talking")

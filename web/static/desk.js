@@ -387,7 +387,8 @@
     p.call = m.call;
     if (m.mine) {
       setPopState(p, "talking");
-      p.from = moment(m.call.answered_at) || now();
+      // From the answer as the server saw it, never later than now (the PBX's clock may run ahead).
+      p.from = Math.min(moment(m.call.answered_at) || now(), now());
     } else {
       freeze(p);
       setPopState(p, "colleague");
