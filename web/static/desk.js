@@ -359,7 +359,8 @@
         note(p, T["pop.dossier_error"]);
       } else {
         note(p, T["pop.unknown"]);
-        body.appendChild(quickClient(p, m.number || ""));
+        // A phone number can become a client's; an internal extension cannot.
+        if ((m.number || "").charAt(0) === "+") body.appendChild(quickClient(p, m.number));
       }
     }
     if (call.state === "answered") {
