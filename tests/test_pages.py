@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -559,3 +560,63 @@ async def test_form_posts_without_a_declared_length_are_refused(http: httpx.Asyn
 
     r = await http.post("/login", content=body(), headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 411
+
+
+# The operator's desk and click-to-call
+
+
+async def test_desk_is_in_the_nav_and_renders_for_an_operator(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+    operator = await make_user(Role.OPERATOR, extension="101", full_name="Анна Смирнова")
+    csrf = await sign_in(http, operator)
+    clients = await http.get("/clients")
+    assert 'href="/desk"' in clients.text and "Рабочее место" in clients.text
+    r = await http.get("/desk")
+    assert r.status_code == 200
+    text = r.text
+    assert re.search(r'<a href="/desk" class="active">', text)
+    assert '<script src="/static/desk.js' in text and 'id="desk-pops"' in text and 'id="tpl-wrapup"' in text
+    assert f'<meta name="csrf-token" content="{csrf}">' in text  # what the script sends as X-CSRF-Token
+    # The pause reasons and the result catalogue, in the page's language.
+    for expected in ("Обед", "Перерыв", "Обучение", "Другое", "Заказ оформлен", "Договорились перезвонить",
+                     "Результат звонка", "Перезвонить", "Открыть сделку", "Записать претензию"):
+        assert expected in text, expected
+    texts = json.loads(unescape(re.search(r'<script type="application/json" id="desk-texts">(.*?)</script>',
+                                          text, re.S).group(1)))  # type: ignore[union-attr]
+    assert texts["state.paused"] == "На паузе" and texts["vocab"]["reason"]["lunch"] == "Обед"
+    assert texts["vocab"]["stage"]["regular"] == "Постоянный"
+    http.cookies.set("cc_lang", "en")
+    english = await http.get("/desk")
+    assert "Lunch" in english.text and "Result of the call" in english.text
+
+
+async def test_desk_needs_a_signed_in_user(http: httpx.AsyncClient) -> None:
+    r = await http.get("/desk")
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fdesk"
+    assert (await http.get("/static/desk.js")).status_code == 200
+
+
+async def test_phones_have_a_call_button_on_the_card_lists_and_call_log(
+        http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession) -> None:
+    operator = await make_user(Role.OPERATOR, extension="101")
+    client = await romashka(db, operator)
+    await create_client(db, principal(operator), ClientIn(
+        name="Лютик", kind=ClientKind.COMPANY, phones=["+7 913 765 43 21"],
+        contacts=[ContactIn(full_name="Олег Сидоров", phones=["+7 913 555 44 33"])]), region="RU")
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    await record_call(db, CallSummary(
+        linkedid="d1", direction=Direction.INBOUND, caller="89131234567", callee="100", queue="support",
+        offered_to=("PJSIP/101",), answered_by="PJSIP/101", started_at=start, answered_at=start + timedelta(seconds=5),
+        ended_at=start + timedelta(seconds=65), ring_seconds=5, wait_seconds=5, talk_seconds=60, hangup_cause=16,
+        outcome=CallOutcome.ANSWERED, transfers=()), region="RU")
+    await sign_in(http, operator)
+    card = await http.get(f"/clients/{client['id']}")
+    assert 'data-dial="+79131234567"' in card.text and "Позвонить +7 913 123-45-67" in card.text
+    assert 'id="dial-texts"' in card.text
+    listed = await http.get("/clients")
+    assert 'data-dial="+79131234567"' in listed.text and 'data-dial="+79137654321"' in listed.text
+    lutik = (await http.get("/api/clients", params={"q": "Лютик"})).json()["items"][0]
+    # A contact person's own phone is on the card too, with its button.
+    other_card = await http.get(f"/clients/{lutik['id']}")
+    assert "Олег Сидоров" in other_card.text and 'data-dial="+79135554433"' in other_card.text
+    log = await http.get("/calls")
+    assert 'data-dial="+79131234567"' in log.text
