@@ -97,6 +97,13 @@ async def test_pop_brings_the_dossier_then_answer_and_end(settings: Settings, db
         while states[-1]["state"] != "wrap_up":
             states.append((await next_of(ws, "state"))["agent"])
         assert states[-1]["call"] == pop["call"]["linkedid"]
+        # The pop's call has every field the call log gives, once the call is logged.
+        async with httpx.AsyncClient(base_url=url, headers={"Cookie": await session_cookie(url, anna.login)}) as http:
+            async with asyncio.timeout(10):
+                while not (listed := (await http.get("/api/calls")).json()["items"]):  # noqa: ASYNC110 - polling the API is the point
+                    await asyncio.sleep(0.05)
+        assert listed[0]["linkedid"] == pop["call"]["linkedid"]
+        assert set(listed[0]) <= set(pop["call"]) and set(listed[0]) <= set(ended["call"])
 
 
 async def test_unknown_number_pops_without_a_dossier(settings: Settings, db_engine: AsyncEngine,

@@ -66,6 +66,10 @@ class LiveCall:
             "recording": bool(s.recording) if s else False,
             "times_approximate": s.times_approximate if s else False,
             "transfers": [],
+            "result": None,
+            "result_at": None,
+            "wrapup_seconds": None,
+            "result_missing": False,
             "state": self.state,
             "ringing": sorted(login_of.get(uid, str(uid)) for uid in self.ringing),
         }
