@@ -41,6 +41,8 @@ class Fanout:
         self.url = url
         self.channel = channel
         self.origin = uuid.uuid4().hex.encode()
+        # Named so an operator reading CLIENT LIST on a shared Redis sees which connections are the CRM's.
+        self.client_name = f"callcenter-{self.origin.decode()[:12]}"
         self.retry_initial, self.retry_max = retry_initial, retry_max
         self.sent = self.received = self.lost = self.bad = 0
         self.subscribed = asyncio.Event()
@@ -51,7 +53,8 @@ class Fanout:
 
     async def start(self) -> None:
         """Connect, subscribe and start forwarding; fails at once when the broker does not answer."""
-        self._redis = aioredis.Redis.from_url(self.url, socket_connect_timeout=5, health_check_interval=15)
+        self._redis = aioredis.Redis.from_url(self.url, socket_connect_timeout=5, health_check_interval=15,
+                                              client_name=self.client_name)
         try:
             await self._redis.ping()
         except (RedisError, OSError) as exc:
