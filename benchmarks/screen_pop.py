@@ -287,6 +287,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
+def cpu_wait_seconds(pid: int) -> float:
+    """Time the process's main thread spent runnable but waiting for a CPU (the machine being busy)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 async def backend_pids(db: Database) -> list[int]:
     conn = await asyncpg.connect(db.dsn)
     try:
@@ -370,6 +378,7 @@ class Result:
     unknown: dict[str, float] = field(default_factory=dict)
     late: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
+    cpu_wait: dict[str, float] = field(default_factory=dict)
     window: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)  # the machine's load average as the window starts and ends
     closed: list[str] = field(default_factory=list)
@@ -440,6 +449,7 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         # The measured window: from the end of the warm-up to the last call played.
         backends = {pid: cpu_seconds(pid) for pid in await backend_pids(db)}
         before = {name: cpu_seconds(pid) for name, pid in watched.items()}
+        waited = {name: cpu_wait_seconds(pid) for name, pid in watched.items()}
         redis_before = cpu_seconds(redis_pid)
         window_start = time.perf_counter()
         load_start = os.getloadavg()[0]
@@ -448,6 +458,8 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         result.window = time.perf_counter() - window_start
         result.load = (load_start, os.getloadavg()[0])
         result.cpu = {name: (cpu_seconds(pid) - before[name]) / result.window for name, pid in watched.items()}
+        result.cpu_wait = {name: (cpu_wait_seconds(pid) - waited[name]) / result.window
+                           for name, pid in watched.items()}
         end_backends = await backend_pids(db)
         result.cpu["postgres (its backends)"] = sum(
             cpu_seconds(pid) - backends.get(pid, 0.0) for pid in end_backends) / result.window
@@ -525,6 +537,10 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     for name in names:
         row(f"  {name}", [f"{100 * r.cpu[name]:.0f}% ({1000 * r.cpu[name] / args.rate:.1f})" if name in r.cpu else ""
                           for r in results])
+    print("Waiting for a CPU while runnable, % of the window (the machine is shared)")
+    for name in names:
+        if any(name in r.cpu_wait for r in results):
+            row(f"  {name}", [f"{100 * r.cpu_wait[name]:.0f}%" if name in r.cpu_wait else "" for r in results])
     for r in results:
         extras = []
         if r.unexpected or r.duplicates:
