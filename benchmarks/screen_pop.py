@@ -295,14 +295,17 @@ def cpu_wait_seconds(pid: int) -> float:
         return 0.0
 
 
-async def backend_pids(db: Database) -> list[int]:
+async def backends(db: Database) -> tuple[list[int], int]:
+    """The server processes serving the database now, and how many sessions it has had so far."""
     conn = await asyncpg.connect(db.dsn)
     try:
         me = conn.get_server_pid()
         rows = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", db.name)
+        await conn.execute("SELECT pg_stat_clear_snapshot()")
+        sessions = await conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", db.name)
     finally:
         await conn.close()
-    return [r["pid"] for r in rows if r["pid"] != me]
+    return [r["pid"] for r in rows if r["pid"] != me], int(sessions or 0)
 
 
 # -- the operators' sockets -------------------------------------------------------------------------------
@@ -380,6 +383,7 @@ class Result:
     cpu: dict[str, float] = field(default_factory=dict)
     cpu_wait: dict[str, float] = field(default_factory=dict)
     window: float = 0.0
+    sessions: int = 0  # database sessions opened during the window (a pool opening and closing connections)
     load: tuple[float, float] = (0.0, 0.0)  # the machine's load average as the window starts and ends
     closed: list[str] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)
@@ -447,7 +451,8 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         await pbx.process.stdin.drain()
         await asyncio.sleep(args.warmup)
         # The measured window: from the end of the warm-up to the last call played.
-        backends = {pid: cpu_seconds(pid) for pid in await backend_pids(db)}
+        pids, sessions = await backends(db)
+        serving = {pid: cpu_seconds(pid) for pid in pids}
         before = {name: cpu_seconds(pid) for name, pid in watched.items()}
         waited = {name: cpu_wait_seconds(pid) for name, pid in watched.items()}
         redis_before = cpu_seconds(redis_pid)
@@ -460,9 +465,10 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         result.cpu = {name: (cpu_seconds(pid) - before[name]) / result.window for name, pid in watched.items()}
         result.cpu_wait = {name: (cpu_wait_seconds(pid) - waited[name]) / result.window
                            for name, pid in watched.items()}
-        end_backends = await backend_pids(db)
+        pids, end_sessions = await backends(db)
+        result.sessions = end_sessions - sessions - 1  # less the benchmark's own look
         result.cpu["postgres (its backends)"] = sum(
-            cpu_seconds(pid) - backends.get(pid, 0.0) for pid in end_backends) / result.window
+            cpu_seconds(pid) - serving.get(pid, 0.0) for pid in pids) / result.window
         result.cpu["redis (shared server)"] = (cpu_seconds(redis_pid) - redis_before) / result.window
 
         stamps = read_json(stamps_file)
@@ -532,6 +538,7 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     names: list[str] = []
     for r in results:
         names += [n for n in r.cpu if n not in names]
+    row("database sessions opened in the window", [f"{r.sessions}" for r in results])
     row("load average (start, end of window)", [f"{r.load[0]:.1f}, {r.load[1]:.1f}" for r in results])
     print("CPU during the window: % of one core (ms per call)")
     for name in names:
