@@ -32,6 +32,8 @@ from web.hub.sockets import Socket
 
 log = logging.getLogger(__name__)
 
+LOOKUP_POOL = 10  # database connections for pops and operator lookups, per web process
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -42,11 +44,15 @@ def lookup_engine_for(engine: AsyncEngine) -> AsyncEngine:
 
     On PostgreSQL a pool of its own without the pre-ping: asyncpg's ping is three round trips (BEGIN, a
     query, ROLLBACK) per checkout, more than the lookup itself, and these lookups retry once on a dead
-    connection instead. SQLite has no pre-ping, and a second pool on the file would only add locking.
+    connection instead. The pool has a fixed size: an overflow connection would be opened for a burst of
+    pops and closed right after, and opening one (TLS negotiation, type introspection, a server process
+    forked) costs more than the lookups it serves; a pop beyond ``LOOKUP_POOL`` waits for a connection.
+    SQLite has no pre-ping, and a second pool on the file would only add locking.
     """
     if engine.dialect.name == "sqlite":
         return engine
-    return create_lookup_engine(engine.url.render_as_string(hide_password=False))
+    return create_lookup_engine(engine.url.render_as_string(hide_password=False), pool_size=LOOKUP_POOL,
+                                max_overflow=0)
 
 
 class Hub:
