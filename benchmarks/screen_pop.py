@@ -365,6 +365,36 @@ class Sockets:
         self.readers.clear()
 
 
+class BrokerWatch:
+    """Listens on the run's broker channel and notes when each call's ringing event went through it,
+    which splits a pop's latency into the telephony side's share and the web side's."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        self.redis = aioredis.Redis.from_url(url)
+        self.channel = channel
+        self.ringing: dict[str, int] = {}
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(self.channel)
+        self.task = asyncio.create_task(self._listen(pubsub))
+
+    async def _listen(self, pubsub: Any) -> None:
+        async for message in pubsub.listen():
+            at = time.monotonic_ns()
+            data = message["data"]
+            if message["type"] == "message" and b'"type":"CallRinging"' in data:
+                linkedid = json.loads(data.partition(b" ")[2])["linkedid"]
+                self.ringing.setdefault(linkedid, at)
+
+    async def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+        await self.redis.aclose()
+
+
 # -- one topology -----------------------------------------------------------------------------------------
 
 
@@ -377,6 +407,8 @@ class Result:
     unexpected: int = 0
     duplicates: int = 0
     latency: dict[str, float] = field(default_factory=dict)
+    to_broker: dict[str, float] = field(default_factory=dict)  # ringing frame written -> its event on Redis
+    from_broker: dict[str, float] = field(default_factory=dict)  # event on Redis -> pop at the socket
     known: dict[str, float] = field(default_factory=dict)
     unknown: dict[str, float] = field(default_factory=dict)
     late: dict[str, float] = field(default_factory=dict)
@@ -410,6 +442,7 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
     env = environment(db, args.broker_url, channel, folder / "data")
     children = Children(folder)
     sockets = Sockets()
+    broker = BrokerWatch(args.broker_url, channel)
     result = Result(web_count)
     stamps_file = folder / "stamps.json"
     try:
@@ -446,6 +479,7 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
             redis_pid = int((await redis.info("server"))["process_id"])
         finally:
             await redis.aclose()
+        await broker.start()
         assert pbx.process.stdin is not None
         pbx.process.stdin.write(b"go\n")
         await pbx.process.stdin.drain()
@@ -488,6 +522,11 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
             unknown = [v for k, v in received.items() if not sockets.known[k]]
             result.known = percentiles(known) if known else {}
             result.unknown = percentiles(unknown) if unknown else {}
+            written = {linkedid: at for (_, linkedid), at in expected.items()}
+            seen = {k: v for k, v in broker.ringing.items() if k in written}
+            result.to_broker = percentiles([at - written[k] for k, at in seen.items()]) if seen else {}
+            after = [sockets.pops[k] - seen[k[1]] for k in received if k[1] in seen]
+            result.from_broker = percentiles(after) if after else {}
         late = [s * 1e9 for s in stamps["late"]]
         result.late = percentiles([int(v) for v in late]) if late else {}
         await sockets.close_all()
@@ -495,6 +534,7 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         with contextlib.suppress(ConnectionError):
             await pbx.process.stdin.drain()
     finally:
+        await broker.close()
         await sockets.close_all()
         await children.stop()
     result.warnings = log_warnings(folder)
@@ -520,7 +560,7 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     width = max(18, *(len(h) + 2 for h in heads))
 
     def row(label: str, values: Sequence[str]) -> None:
-        print(f"{label:<34}" + "".join(f"{v:>{width}}" for v in values))
+        print(f"{label:<40}" + "".join(f"{v:>{width}}" for v in values))
 
     print()
     print(f"{args.sockets} sockets, {args.rate:g} calls/s for {args.seconds:g} s (after {args.warmup:g} s of warm-up), "
@@ -530,9 +570,10 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     row("pops received", [f"{r.received:,}" for r in results])
     row("pops lost", [f"{r.lost:,}" for r in results])
     for title, pick in (("latency, all pops", "latency"), ("  callers with a dossier", "known"),
-                        ("  unknown callers", "unknown")):
+                        ("  unknown callers", "unknown"), ("frame written -> event on Redis", "to_broker"),
+                        ("event on Redis -> pop", "from_broker")):
         for q in ("p50", "p90", "p99", "max"):
-            row(f"{title if q == 'p50' else '':<26}{q:>4} ms",
+            row(f"{title if q == 'p50' else '':<32}{q:>4} ms",
                 [f"{getattr(r, pick).get(q, float('nan')):.1f}" for r in results])
     row("simulator behind schedule p99 ms", [f"{r.late.get('p99', float('nan')):.1f}" for r in results])
     names: list[str] = []
