@@ -24,7 +24,10 @@ For each topology in ``--web`` (the number of web processes) everything runs as 
 - this process: one WebSocket per operator (``websockets``, ``/ws?token=``), spread evenly over the web
   processes, noting ``time.monotonic_ns()`` as each ``pop`` arrives, keyed by (operator, Linkedid).
 
-All processes carry events through Redis (``CALLCENTER_BROKER_URL``) on a channel of their own for the run.
+All processes carry events through Redis (``CALLCENTER_BROKER_URL``) on a channel of their own for the run:
+a ``redis-server`` of the benchmark's own on a free port when one is installed (so that nothing else on
+a shared Redis, such as a test that cuts every pub/sub connection, reaches the run), else
+``--broker-url``.
 The clock is Linux's monotonic clock, the same in every process. ``--warmup`` seconds of the same traffic
 go first and are not counted; a pop that has not arrived ``--grace`` seconds after the last ring is lost.
 Printed per topology, side by side: pops expected, received and lost, the latency percentiles (all pops,
@@ -44,6 +47,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import sys
@@ -503,7 +507,7 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         result.sessions = end_sessions - sessions - 1  # less the benchmark's own look
         result.cpu["postgres (its backends)"] = sum(
             cpu_seconds(pid) - serving.get(pid, 0.0) for pid in pids) / result.window
-        result.cpu["redis (shared server)"] = (cpu_seconds(redis_pid) - redis_before) / result.window
+        result.cpu["redis"] = (cpu_seconds(redis_pid) - redis_before) / result.window
 
         stamps = read_json(stamps_file)
         by_interface = {f"PJSIP/{op.extension}": op.login for op in operators}
@@ -605,6 +609,27 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
               f"({p99:.1f} ms); none lost: {'met' if r.lost == 0 else 'MISSED'} ({r.lost} lost)")
 
 
+async def own_redis(children: Children) -> str | None:
+    """A ``redis-server`` for the run alone, on a free port; None when none is installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return None
+    port = free_port()
+    await children.start("redis", binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                         "--appendonly", "no", env=dict(os.environ))
+    url = f"redis://127.0.0.1:{port}/0"
+    client = aioredis.Redis.from_url(url)
+    try:
+        async with asyncio.timeout(10):
+            while True:
+                with contextlib.suppress(OSError, aioredis.ConnectionError):
+                    if await client.ping():
+                        return url
+                await asyncio.sleep(0.05)
+    finally:
+        await client.aclose()
+
+
 # -- main -------------------------------------------------------------------------------------------------
 
 
@@ -619,7 +644,11 @@ async def main(args: argparse.Namespace) -> None:
         db = await create_database(args.database_url)
     print(f"database {db.name}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="screen-pop-"))
+    broker = Children(folder)
     try:
+        if args.broker_url is None:
+            args.broker_url = await own_redis(broker) or "redis://127.0.0.1:6379/0"
+        print(f"broker {args.broker_url}", flush=True)
         if not args.reuse:
             await load(db, args.clients, args.phones or round(args.clients * 1.5), 0.2)
         operators = await add_operators(db, args.sockets, SECRET_KEY)
@@ -644,6 +673,7 @@ async def main(args: argparse.Namespace) -> None:
             results.append(await run_topology(args, db, operators, plan_file, web_count, sub))
         report(results, args)
     finally:
+        await broker.stop()
         if args.keep or args.reuse:
             print(f"kept: {db.name}")
         else:
@@ -665,8 +695,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1/postgres",
                         help="A PostgreSQL server (any database on it); the benchmark creates its own database.")
-    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/0",
-                        help="Redis; each run publishes on a channel of its own.")
+    parser.add_argument("--broker-url", default=None,
+                        help="A Redis to use (each run publishes on a channel of its own); default: a redis-server "
+                             "of the benchmark's own, or redis://127.0.0.1:6379/0 when none is installed.")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     parser.add_argument("--reuse", metavar="NAME", help="Measure on a database kept by an earlier run (no load).")
     parser.add_argument("--role", choices=["pbx"], help=argparse.SUPPRESS)
