@@ -84,6 +84,7 @@ class Hub:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.directory.close()
         if self.lookups is not self.engine:
             await self.lookups.dispose()
 
@@ -104,6 +105,9 @@ class Hub:
         """Register ``socket``; it is sent ``hello``, its desk state and whatever rings at its user now."""
         uid = socket.user_id
         self.directory.remember(uid, socket.principal.login)
+        interface = (hello.get("user") or {}).get("interface")
+        if interface and not self.directory.cached(interface)[0]:
+            self.directory.warm(interface)  # its first call then finds the operator cached
         self.sockets.setdefault(uid, set()).add(socket)
         agent = self.board.agent(uid, socket.principal.login)
         socket.send({**hello, "agent": agent.as_dict(self.clock(), self.window)})
