@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/screen_pop.py [--sockets 1000] [--rate 100] [--seconds 60] [--warmup 5]
         [--clients 1000000] [--phones N] [--web 1,2] [--database-url postgresql://postgres@127.0.0.1/postgres]
-        [--broker-url redis://127.0.0.1:6379/0] [--keep | --reuse NAME]
+        [--broker-url redis://127.0.0.1:6379/0] [--keep | --reuse NAME] [--grace 5] [--hit-share 0.8]
     .venv/bin/python benchmarks/screen_pop.py --clients 20000 --seconds 10 --sockets 100    # a quick check
 
 The database is created and loaded as ``benchmarks/dossier.py`` does it (its functions, imported): a new
@@ -27,13 +27,18 @@ For each topology in ``--web`` (the number of web processes) everything runs as 
 All processes carry events through Redis (``CALLCENTER_BROKER_URL``) on a channel of their own for the run:
 a ``redis-server`` of the benchmark's own on a free port when one is installed (so that nothing else on
 a shared Redis, such as a test that cuts every pub/sub connection, reaches the run), else
-``--broker-url``.
+``--broker-url``. This process also listens on that channel and notes when each call's ``CallRinging``
+crosses it, which splits a pop's latency into the telephony side's share and the web side's.
 The clock is Linux's monotonic clock, the same in every process. ``--warmup`` seconds of the same traffic
 go first and are not counted; a pop that has not arrived ``--grace`` seconds after the last ring is lost.
-Printed per topology, side by side: pops expected, received and lost, the latency percentiles (all pops,
-then callers with a dossier and unknown callers apart), how late the simulator was on its schedule, and
-the CPU each process used during the measured window (from ``/proc``; the PostgreSQL row sums the backends
-of the benchmark's database, Redis is the shared server). Every child process is stopped, and the
+
+Printed per topology, side by side: pops expected, received and lost; the latency percentiles (all pops,
+callers with a dossier and unknown callers apart, then the two halves); how late the simulator was on its
+schedule; database sessions opened during the window; the machine's load average; the CPU each process
+used during the window (from ``/proc``: % of one core, and milliseconds per call; the PostgreSQL row sums
+the backends of the benchmark's database) and how long each waited for a CPU while runnable (``schedstat``),
+since the figures mean little on a machine busy with other work; warnings in the children's logs (events a
+bus subscriber dropped, sockets that fell behind, tracebacks). Every child process is stopped, and the
 database dropped (unless kept), on the way out, whatever happened.
 """
 
@@ -80,6 +85,7 @@ PASSWORD = "screen-pop-benchmark"
 AMI_SECRET = "screen-pop-benchmark"
 SECRET_KEY = "screen-pop-benchmark-secret-key-0123456789abcdef"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+OTHERS = "everything else on the machine"
 
 
 def read_json(path: Path) -> Any:
@@ -291,6 +297,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
+def machine_busy_seconds() -> float:
+    """CPU time every core of the machine spent on anything but idling, so far (``/proc/stat``)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
 def cpu_wait_seconds(pid: int) -> float:
     """Time the process's main thread spent runnable but waiting for a CPU (the machine being busy)."""
     try:
@@ -494,6 +507,7 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         before = {name: cpu_seconds(pid) for name, pid in watched.items()}
         waited = {name: cpu_wait_seconds(pid) for name, pid in watched.items()}
         redis_before = cpu_seconds(redis_pid)
+        machine_before = machine_busy_seconds()
         window_start = time.perf_counter()
         load_start = os.getloadavg()[0]
         if await line_of(pbx, args.seconds + 120) != "done":
@@ -508,6 +522,8 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         result.cpu["postgres (its backends)"] = sum(
             cpu_seconds(pid) - serving.get(pid, 0.0) for pid in pids) / result.window
         result.cpu["redis"] = (cpu_seconds(redis_pid) - redis_before) / result.window
+        machine = (machine_busy_seconds() - machine_before) / result.window
+        result.cpu[OTHERS] = max(0.0, machine - sum(result.cpu.values()))
 
         stamps = read_json(stamps_file)
         by_interface = {f"PJSIP/{op.extension}": op.login for op in operators}
@@ -587,8 +603,9 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     row("load average (start, end of window)", [f"{r.load[0]:.1f}, {r.load[1]:.1f}" for r in results])
     print("CPU during the window: % of one core (ms per call)")
     for name in names:
-        row(f"  {name}", [f"{100 * r.cpu[name]:.0f}% ({1000 * r.cpu[name] / args.rate:.1f})" if name in r.cpu else ""
-                          for r in results])
+        per_call = name != OTHERS
+        row(f"  {name}", [f"{100 * r.cpu[name]:.0f}%" + (f" ({1000 * r.cpu[name] / args.rate:.1f})" if per_call else "")
+                          if name in r.cpu else "" for r in results])
     print("Waiting for a CPU while runnable, % of the window (the machine is shared)")
     for name in names:
         if any(name in r.cpu_wait for r in results):
