@@ -248,18 +248,16 @@ class Children:
         return child
 
     async def stop(self) -> None:
+        """SIGINT (a clean stop), then SIGTERM (where SIGINT is ignored, as under ``nohup``), then SIGKILL."""
         for child in reversed(self.all):
             process = child.process
-            if process.returncode is not None:
-                continue
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=15)
-            except TimeoutError:
+            for sig, patience in ((signal.SIGINT, 10.0), (signal.SIGTERM, 5.0), (signal.SIGKILL, None)):
+                if process.returncode is not None:
+                    break
                 with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-                await process.wait()
+                    process.send_signal(sig)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(process.wait(), timeout=patience)
         self.all.clear()
 
 
@@ -729,4 +727,7 @@ if __name__ == "__main__":
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(pbx_role(arguments))
     else:
-        asyncio.run(main(arguments))
+        try:
+            asyncio.run(main(arguments))
+        except KeyboardInterrupt:
+            sys.exit("interrupted; every process started was stopped")
