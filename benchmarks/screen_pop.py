@@ -597,6 +597,7 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     names: list[str] = []
     for r in results:
         names += [n for n in r.cpu if n not in names]
+    names.sort(key=lambda n: n == OTHERS)  # the machine's other work last
     row("database sessions opened in the window", [f"{r.sessions}" for r in results])
     row("load average (start, end of window)", [f"{r.load[0]:.1f}, {r.load[1]:.1f}" for r in results])
     print("CPU during the window: % of one core (ms per call)")
