@@ -38,8 +38,8 @@ schedule; database sessions opened during the window; the machine's load average
 used during the window (from ``/proc``: % of one core, and milliseconds per call; the PostgreSQL row sums
 the backends of the benchmark's database) and how long each waited for a CPU while runnable (``schedstat``),
 since the figures mean little on a machine busy with other work; warnings in the children's logs (events a
-bus subscriber dropped, sockets that fell behind, tracebacks). Every child process is stopped, and the
-database dropped (unless kept), on the way out, whatever happened.
+bus subscriber dropped, sockets that fell behind, tracebacks), whose folder is kept when they hold any.
+Every child process is stopped, and the database dropped (unless kept), on the way out, whatever happened.
 """
 
 from __future__ import annotations
@@ -661,6 +661,7 @@ async def main(args: argparse.Namespace) -> None:
     print(f"database {db.name}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="screen-pop-"))
     broker = Children(folder)
+    keep_logs = True  # unless the run ends with nothing in them worth a look
     try:
         if args.broker_url is None:
             args.broker_url = await own_redis(broker) or "redis://127.0.0.1:6379/0"
@@ -688,8 +689,13 @@ async def main(args: argparse.Namespace) -> None:
             sub.mkdir()
             results.append(await run_topology(args, db, operators, plan_file, web_count, sub))
         report(results, args)
+        keep_logs = any(r.warnings or r.closed for r in results)
     finally:
         await broker.stop()
+        if keep_logs:
+            print(f"logs kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
         if args.keep or args.reuse:
             print(f"kept: {db.name}")
         else:
