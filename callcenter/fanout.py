@@ -7,6 +7,10 @@ received, so nothing loops. Pub/sub keeps no history: what is published while a 
 Redis does not reach it, which the hub's readers survive (a socket that reconnects is sent the current
 pops again; live state expires). Redis being down never stops the process: sends are counted as lost and
 the listener reconnects with backoff.
+
+Sending never holds up the bus: events are queued in order for one sender task, which publishes whatever
+has gathered since its last round trip in one pipeline, so a burst costs one round trip to Redis rather
+than one per event.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from callcenter.bus import EventBus
 log = logging.getLogger(__name__)
 
 CHANNEL = "callcenter:events"
+OUTBOX = 10_000  # events waiting to be published; past that, a stuck broker costs the newest ones
 
 
 class BrokerUnreachable(RuntimeError):
@@ -48,6 +53,10 @@ class Fanout:
         self.subscribed = asyncio.Event()
         self._redis: aioredis.Redis | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self._outbox: list[tuple[str, bytes]] = []  # (event name, message) not yet published, in order
+        self._ready = asyncio.Event()
+        self._closing = False
         # Events this process got from the broker, by identity, so its own subscription does not send them back.
         self._inbound: dict[int, object] = {}
 
@@ -62,10 +71,22 @@ class Fanout:
             raise BrokerUnreachable(f"the broker at {self.url} does not answer ({exc}); "
                                     "check CALLCENTER_BROKER_URL") from exc
         self._listener = asyncio.create_task(self._listen(), name="fanout-listen")
+        self._sender = asyncio.create_task(self._send(), name="fanout-send")
         self.bus.subscribe(self._forward, name="fanout")
         await asyncio.wait_for(self.subscribed.wait(), timeout=10)
 
-    async def close(self) -> None:
+    async def close(self, flush_timeout: float = 2.0) -> None:
+        """Publish what is still queued (for up to ``flush_timeout`` seconds), then disconnect."""
+        if self._sender is not None:
+            self._closing = True
+            self._ready.set()
+            _, stuck = await asyncio.wait({self._sender}, timeout=flush_timeout)
+            if stuck:
+                self._sender.cancel()
+                await asyncio.gather(self._sender, return_exceptions=True)
+            if self._outbox:
+                self._lose([name for name, _ in self._outbox], "the broker did not take them in time")
+                self._outbox.clear()
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -113,14 +134,44 @@ class Fanout:
     async def _forward(self, event: Any) -> None:
         if self._inbound.pop(id(event), None) is event or not wire.carried(event):
             return
+        item = (type(event).__name__, self.origin + b" " + wire.encode(event))
+        if self._sender is None or self._sender.done():
+            await self._publish([item])  # closed: straight away, as the bus drains at shutdown
+            return
+        if len(self._outbox) >= OUTBOX:
+            self._lose([item[0]], f"{OUTBOX} events are already waiting for it")
+            return
+        self._outbox.append(item)
+        self._ready.set()
+
+    async def _send(self) -> None:
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            batch, self._outbox = self._outbox, []
+            if batch:
+                await self._publish(batch)
+            if self._closing and not self._outbox:
+                return
+
+    async def _publish(self, batch: list[tuple[str, bytes]]) -> None:
         assert self._redis is not None
         try:
-            await self._redis.publish(self.channel, self.origin + b" " + wire.encode(event))
-            self.sent += 1
+            if len(batch) == 1:
+                await self._redis.publish(self.channel, batch[0][1])
+            else:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for _, message in batch:
+                        pipe.publish(self.channel, message)
+                    await pipe.execute()
+            self.sent += len(batch)
         except (RedisError, OSError) as exc:
-            self.lost += 1
-            log.warning("broker unreachable; %s not sent to other processes (%d lost): %s",
-                        type(event).__name__, self.lost, exc)
+            self._lose([name for name, _ in batch], str(exc))
+
+    def _lose(self, names: list[str], reason: str) -> None:
+        self.lost += len(names)
+        what = names[0] if len(names) == 1 else f"{len(names)} events ({', '.join(sorted(set(names)))})"
+        log.warning("broker unreachable; %s not sent to other processes (%d lost): %s", what, self.lost, reason)
 
 
 @contextlib.asynccontextmanager

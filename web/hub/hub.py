@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.bus import EventBus, Subscription
 from callcenter.calls import events as ev
 from callcenter.calls.matching import number_form
+from callcenter.db.engine import create_lookup_engine
 from callcenter.desk.events import CommandFailed, WrapUpDone
 from callcenter.models.enums import Direction
 from callcenter.rows import plain
@@ -31,19 +32,38 @@ from web.hub.sockets import Socket
 
 log = logging.getLogger(__name__)
 
+LOOKUP_POOL = 10  # database connections for pops and operator lookups, per web process
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def lookup_engine_for(engine: AsyncEngine) -> AsyncEngine:
+    """The engine pops and operator lookups read through.
+
+    On PostgreSQL a pool of its own without the pre-ping: asyncpg's ping is three round trips (BEGIN, a
+    query, ROLLBACK) per checkout, more than the lookup itself, and these lookups retry once on a dead
+    connection instead. The pool has a fixed size: an overflow connection would be opened for a burst of
+    pops and closed right after, and opening one (TLS negotiation, type introspection, a server process
+    forked) costs more than the lookups it serves; a pop beyond ``LOOKUP_POOL`` waits for a connection.
+    SQLite has no pre-ping, and a second pool on the file would only add locking.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    return create_lookup_engine(engine.url.render_as_string(hide_password=False), pool_size=LOOKUP_POOL,
+                                max_overflow=0)
+
+
 class Hub:
     def __init__(self, engine: AsyncEngine, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
+        self.lookups = lookup_engine_for(engine)
         self.region = settings.default_region
         self.window = timedelta(seconds=settings.result_window_seconds)
         self.clock = clock
         self.board = LiveBoard()
-        self.directory = Directory(engine)
+        self.directory = Directory(self.lookups)
         self.sockets: dict[int, set[Socket]] = {}
         self.watchers: set[Socket] = set()
         self.pops_sent = 0
@@ -64,6 +84,9 @@ class Hub:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self.directory.close()
+        if self.lookups is not self.engine:
+            await self.lookups.dispose()
 
     async def _tick(self, every: float = 5.0) -> None:
         while True:
@@ -82,6 +105,9 @@ class Hub:
         """Register ``socket``; it is sent ``hello``, its desk state and whatever rings at its user now."""
         uid = socket.user_id
         self.directory.remember(uid, socket.principal.login)
+        interface = (hello.get("user") or {}).get("interface")
+        if interface and not self.directory.cached(interface)[0]:
+            self.directory.warm(interface)  # its first call then finds the operator cached
         self.sockets.setdefault(uid, set()).add(socket)
         agent = self.board.agent(uid, socket.principal.login)
         socket.send({**hello, "agent": agent.as_dict(self.clock(), self.window)})
@@ -258,7 +284,7 @@ class Hub:
                 with contextlib.suppress(Exception):
                     await previous
             try:
-                message = await build_pop(self.engine, sockets[0].principal, call, seen)
+                message = await build_pop(self.lookups, sockets[0].principal, call, seen)
             except Exception:  # the operator still learns that the phone rings, and from whom
                 log.exception("pop for %s could not look up the dossier; popping without it", call.linkedid)
                 message = {"type": "pop", "call": seen, "number": call.number, "dossier": None, "hidden": False,
