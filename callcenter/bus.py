@@ -60,9 +60,12 @@ class EventBus:
         self.subscriptions: list[Subscription] = []
 
     def subscribe(self, handler: Handler, *, name: str | None = None, maxsize: int | None = None) -> Subscription:
-        """Add a consumer; its task starts at once (call from a running event loop)."""
+        """Add a consumer; its task starts at once (call from a running event loop).
+
+        ``maxsize=0`` is a queue without a bound, for a consumer that must never lose an event.
+        """
         sub = Subscription(handler, name or getattr(handler, "__qualname__", repr(handler)),
-                           maxsize or self.default_maxsize)
+                           self.default_maxsize if maxsize is None else maxsize)
         sub.task = asyncio.get_running_loop().create_task(sub.consume(), name=f"bus:{sub.name}")
         self.subscriptions.append(sub)
         return sub

@@ -9,6 +9,7 @@ goes on.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -57,7 +58,9 @@ def encode(event: object) -> bytes:
     return json.dumps({"type": type(event).__name__, **_plain(event)}, separators=(",", ":")).encode()
 
 
+@functools.cache
 def _hints(cls: type[Any]) -> dict[str, Any]:
+    # Resolving the annotations is the dearest part of reading a message; the classes never change.
     return typing.get_type_hints(cls, vars(call_events) | vars(desk_events))
 
 

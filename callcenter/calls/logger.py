@@ -68,4 +68,5 @@ def subscribe_call_logger(bus: EventBus, sessions: async_sessionmaker[AsyncSessi
                           **kwargs: Any) -> tuple[CallLogger, Subscription]:
     """Attach a :class:`CallLogger` to ``bus``."""
     logger = CallLogger(sessions, region, **kwargs)
-    return logger, bus.subscribe(logger, name="call-logger")
+    # Unbounded: a burst the database cannot keep up with is written late, never dropped.
+    return logger, bus.subscribe(logger, name="call-logger", maxsize=0)

@@ -8,6 +8,8 @@ person representing the client; anything else (extensions, short or invalid numb
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +23,7 @@ def extension_of(interface: str) -> str:
     return tail.split("@", 1)[0].split("/", 1)[0]
 
 
+@functools.lru_cache(maxsize=65_536)
 def number_form(raw: str, region: str) -> str:
     """E.164 when ``raw`` is a phone number, else ``raw`` as the PBX gave it (an extension, a short code)."""
     return try_e164(raw, region) or raw.strip()

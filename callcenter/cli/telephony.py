@@ -109,7 +109,7 @@ def telephony() -> None:
     """Run the Asterisk connector (AMI) and the FastAGI server alone, until interrupted."""
     s = settings()
     try:
-        run(serve_telephony(s))
+        run(serve_telephony(s), fast_loop=True)
     except KeyboardInterrupt:
         click.echo("stopped")
 
