@@ -73,6 +73,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from callcenter.auth.passwords import hash_password
 from callcenter.auth.services import digest
+from callcenter.db.migrate import upgrade
 from callcenter.phones import try_e164
 
 SCRIPT = Path(__file__).resolve()
@@ -323,6 +324,23 @@ async def backends(db: Database) -> tuple[list[int], int]:
     return [r["pid"] for r in rows if r["pid"] != me], int(sessions or 0)
 
 
+async def calls_logged(db: Database, linkedids: list[str], limit: float = 120.0) -> tuple[int, float]:
+    """How many of these calls the call log holds once it stops growing (or ``limit`` seconds pass)."""
+    conn = await asyncpg.connect(db.dsn)
+    started = time.perf_counter()
+    try:
+        count = -1
+        while True:
+            now = await conn.fetchval("SELECT count(*) FROM calls WHERE linkedid = ANY($1::text[])", linkedids)
+            waited = time.perf_counter() - started
+            if now >= len(linkedids) or waited > limit or (now == count and waited > 10):
+                return int(now), waited
+            count = now
+            await asyncio.sleep(1.0)
+    finally:
+        await conn.close()
+
+
 # -- the operators' sockets -------------------------------------------------------------------------------
 
 
@@ -434,6 +452,8 @@ class Result:
     load: tuple[float, float] = (0.0, 0.0)  # the machine's load average as the window starts and ends
     closed: list[str] = field(default_factory=list)
     warnings: dict[str, int] = field(default_factory=dict)
+    logged: int = 0  # the window's calls in the call log
+    log_lag: float = 0.0  # seconds after the last ring until the last of them was logged (or the wait ended)
 
 
 def environment(db: Database, broker_url: str, channel: str, data_dir: Path, **extra: str) -> dict[str, str]:
@@ -529,6 +549,7 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         warmup = {(by_interface[interface], linkedid) for linkedid, interface, _ in stamps["warmup"]}
         with contextlib.suppress(TimeoutError):
             await wait_until(lambda: expected.keys() <= sockets.pops.keys(), args.grace, every=0.05)
+        result.logged, result.log_lag = await calls_logged(db, [linkedid for _, linkedid in expected])
         received = {key: at - expected[key] for key, at in sockets.pops.items() if key in expected}
         result.expected, result.received = len(expected), len(received)
         result.lost = len(expected) - len(received)
@@ -599,6 +620,8 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
         names += [n for n in r.cpu if n not in names]
     names.sort(key=lambda n: n == OTHERS)  # the machine's other work last
     row("database sessions opened in the window", [f"{r.sessions}" for r in results])
+    row("calls logged (of those rung)", [f"{r.logged:,} of {r.expected:,}" for r in results])
+    row("  the last logged, s after the last ring", [f"{r.log_lag:.1f}" for r in results])
     row("load average (start, end of window)", [f"{r.load[0]:.1f}, {r.load[1]:.1f}" for r in results])
     print("CPU during the window: % of one core (ms per call)")
     for name in names:
@@ -668,6 +691,8 @@ async def main(args: argparse.Namespace) -> None:
         print(f"broker {args.broker_url}", flush=True)
         if not args.reuse:
             await load(db, args.clients, args.phones or round(args.clients * 1.5), 0.2)
+        else:
+            await upgrade(db.sqlalchemy_url)  # a database kept by an older version lacks the newer columns
         operators = await add_operators(db, args.sockets, SECRET_KEY)
         warmup_calls = round(args.rate * args.warmup)
         calls = round(args.rate * args.seconds)

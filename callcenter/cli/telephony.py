@@ -71,10 +71,19 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
 
     The process that logs the calls also marks those left without a result (:func:`results_sweeper`).
     FastAGI binds first, so a port conflict stops the start before the connector logs in. The bus stays
-    the caller's to close: closing it lets the call logger finish what the connector published.
+    the caller's to close; the calls the connector reported are written before the block ends.
     """
-    logger, _ = subscribe_call_logger(bus, create_sessionmaker(engine), s.default_region)
+    logger, subscription = subscribe_call_logger(bus, create_sessionmaker(engine), s.default_region)
     async with contextlib.AsyncExitStack() as stack:
+
+        async def log_the_last_calls() -> None:
+            # The connector is closed by now: what it published is handed to the writers, then written.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    await subscription.queue.join()
+            await logger.close()
+
+        stack.push_async_callback(log_the_last_calls)
         agi = await stack.enter_async_context(agi_listening(s, engine)) if with_agi else None
         await stack.enter_async_context(results_sweeper(engine, s))
         connector = Connector(client_from_settings(s), bus)

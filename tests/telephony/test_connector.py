@@ -8,7 +8,7 @@ import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -126,6 +126,7 @@ async def test_queue_call_replayed_over_tcp_becomes_one_call_row(db_engine: Asyn
             assert ami.done and connector.frames == len(stream) and connector.reconciles == 1
     finally:
         await bus.close()
+        await logger.close()
     async with create_sessionmaker(db_engine)() as db:
         calls = list(await db.scalars(select(Call)))
     assert len(calls) == 1
@@ -285,3 +286,25 @@ async def test_a_failing_connector_is_reported_at_once_and_ends_its_task(caplog:
         await connector.close()
     assert "the telephony connector stopped" in caplog.text
     assert not client.connected
+
+
+async def test_call_logger_writes_side_by_side_but_one_callers_calls_in_order(db_engine: AsyncEngine) -> None:
+    """Four writers share the calls; a caller's are written by one of them, in the order they ended."""
+    order: list[str] = []
+    logger = CallLogger(create_sessionmaker(db_engine), "RU", writers=4)
+
+    async def noted(summary: CallSummary) -> None:
+        await asyncio.sleep(0.01 if summary.linkedid.endswith(".0") else 0)  # the first of each caller is slow
+        order.append(summary.linkedid)
+
+    logger.log_call = noted  # type: ignore[method-assign, assignment]
+    at = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    for caller in range(8):
+        for n in range(3):
+            await logger(CallEnded(CallSummary(
+                f"{caller}.{n}", Direction.INBOUND, f"+7916000000{caller}", "100", "support", (), None, at,
+                None, at + timedelta(seconds=n), 5, 5, None, 16, CallOutcome.ABANDONED)))
+    await logger.close()
+    assert sorted(order) == sorted(f"{c}.{n}" for c in range(8) for n in range(3))
+    for caller in range(8):
+        assert [x for x in order if x.startswith(f"{caller}.")] == [f"{caller}.0", f"{caller}.1", f"{caller}.2"]
