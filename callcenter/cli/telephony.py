@@ -73,7 +73,9 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
     FastAGI binds first, so a port conflict stops the start before the connector logs in. The bus stays
     the caller's to close; the calls the connector reported are written before the block ends.
     """
-    logger, subscription = subscribe_call_logger(bus, create_sessionmaker(engine), s.default_region)
+    # SQLite takes one writer at a time anyway; side-by-side writers would only wait on its lock.
+    writers = 1 if engine.dialect.name == "sqlite" else 4
+    logger, subscription = subscribe_call_logger(bus, create_sessionmaker(engine), s.default_region, writers=writers)
     async with contextlib.AsyncExitStack() as stack:
 
         async def log_the_last_calls() -> None:
