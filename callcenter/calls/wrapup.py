@@ -175,9 +175,10 @@ async def results_sweeper(engine: AsyncEngine, settings: Settings, *, every: flo
     Each round has its own session; a failed round is logged and the next one tries again.
     """
     sessions = create_sessionmaker(engine)
+    stop = asyncio.Event()
 
     async def sweep() -> None:
-        while True:
+        while not stop.is_set():
             try:
                 async with sessions() as db:
                     marked = await mark_results_missing(db, now=utcnow(), window_seconds=settings.result_window_seconds)
@@ -188,12 +189,18 @@ async def results_sweeper(engine: AsyncEngine, settings: Settings, *, every: flo
                             type(exc).__name__, every)
             except Exception:
                 log.exception("marking calls without a result failed; trying again in %.0f s", every)
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
 
     task = asyncio.get_running_loop().create_task(sweep(), name="results-sweeper")
     try:
         yield task
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # A round cut off mid-query would leave its connection behind: let it finish, then stop.
+        stop.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=10)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

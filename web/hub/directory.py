@@ -38,6 +38,7 @@ class Directory:
         self.ttl = ttl
         self._by_interface: dict[str, tuple[float, Operator | None]] = {}
         self._refreshing: dict[str, asyncio.Task[Operator | None]] = {}
+        self.closed = False
         self.logins: dict[int, str] = {}
 
     def cached(self, interface: str) -> tuple[bool, Operator | None]:
@@ -59,7 +60,7 @@ class Directory:
 
     def warm(self, interface: str) -> None:
         """Look ``interface`` up in the background (once at a time), so the hub finds the answer cached."""
-        if interface in self._refreshing:
+        if interface in self._refreshing or self.closed:
             return
         task = asyncio.get_running_loop().create_task(self._find(interface), name="directory-refresh")
         self._refreshing[interface] = task
@@ -71,11 +72,15 @@ class Directory:
 
         task.add_done_callback(done)
 
-    async def close(self) -> None:
+    async def close(self, timeout: float = 3.0) -> None:  # noqa: ASYNC109
+        """Let lookups in flight finish (a query cut off mid-way leaves its connection behind), then stop."""
+        self.closed = True
         tasks = list(self._refreshing.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=timeout)
+            for task in stuck:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _find(self, interface: str) -> Operator | None:
         async def find(db: AsyncSession) -> Operator | None:

@@ -58,7 +58,7 @@ def lookup_engine_for(engine: AsyncEngine) -> AsyncEngine:
 class Hub:
     def __init__(self, engine: AsyncEngine, settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
-        self.lookups = lookup_engine_for(engine)
+        self.lookups = engine  # the hub's own lookup pool is made in start() and disposed in close()
         self.region = settings.default_region
         self.window = timedelta(seconds=settings.result_window_seconds)
         self.clock = clock
@@ -71,22 +71,37 @@ class Hub:
         self._chains: dict[tuple[int, str], asyncio.Task[None]] = {}
         self._wrap_ups: dict[int, dict[str, Any]] = {}  # user id -> the `ended` message of the call being wrapped up
         self._ticker: asyncio.Task[None] | None = None
+        self.closed = False
         self.subscription: Subscription | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
     def start(self, bus: EventBus) -> None:
+        self.lookups = lookup_engine_for(self.engine)
+        self.directory.engine = self.lookups
         self.subscription = bus.subscribe(self.handle, name="hub")
         self._ticker = asyncio.create_task(self._tick(), name="hub-tick")
 
-    async def close(self) -> None:
-        tasks = [t for t in (self._ticker, *self._chains.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    async def close(self, timeout: float = 3.0) -> None:  # noqa: ASYNC109
+        """Stop taking events, let pops in flight finish, then release the lookup pool.
+
+        A lookup cancelled mid-query would leave its connection checked out of a pool about to be disposed.
+        """
+        self.closed = True
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
+        pending = [t for t in self._chains.values() if not t.done()]
+        if pending:
+            _, stuck = await asyncio.wait(pending, timeout=timeout)
+            for task in stuck:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
         await self.directory.close()
         if self.lookups is not self.engine:
-            await self.lookups.dispose()
+            lookups, self.lookups = self.lookups, self.engine
+            self.directory.engine = self.engine
+            await lookups.dispose()
 
     async def _tick(self, every: float = 5.0) -> None:
         while True:
@@ -149,6 +164,8 @@ class Hub:
 
     async def handle(self, event: Any) -> None:
         """Bus subscriber: one event, in order."""
+        if self.closed:
+            return  # the bus drains after the hub has let go of its lookup pool
         if isinstance(event, ev.CallRinging):
             await self._ringing(event)
         elif isinstance(event, ev.CallAnswered):
@@ -272,6 +289,8 @@ class Hub:
     # -- pops -----------------------------------------------------------------------------------------
 
     def _pop(self, uid: int, call: LiveCall, only: Socket | None = None) -> None:
+        if self.closed:
+            return  # shutting down: a socket attaching now would check a connection out of a disposed pool
         sockets = [only] if only is not None else list(self.sockets.get(uid, ()))
         if not sockets:
             return  # this operator's sockets are in another process (or nowhere): it pops them
