@@ -23,6 +23,34 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
+async def serving_cli(args: list[str], *, port: int, env: dict[str, str], cwd: Path,
+                      log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    """``callcenter <args>`` in a child process, once it answers on ``port``; stopped with Ctrl-C after."""
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", "from callcenter.cli import main; main()", *args,
+            cwd=cwd, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
+        )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http, asyncio.timeout(90):
+            while True:
+                assert process.returncode is None, log.read_text()
+                with contextlib.suppress(httpx.TransportError):
+                    if (await http.get("/login")).status_code == 200:
+                        break
+                await asyncio.sleep(0.2)
+        yield process
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(process.wait(), timeout=20)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+@contextlib.asynccontextmanager
 async def running_demo(folder: Path, *args: str) -> AsyncIterator[str]:
     """The demo's URL once it answers; on exit it must stop cleanly on SIGINT and have logged no traceback."""
     port = free_port()
@@ -32,29 +60,8 @@ async def running_demo(folder: Path, *args: str) -> AsyncIterator[str]:
         "CALLCENTER_LOG_LEVEL": "WARNING",
     }
     log = folder / "demo.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from callcenter.cli import main; main()", "demo", "--port", str(port), *args,
-            cwd=folder, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=url) as http, asyncio.timeout(90):
-            while True:
-                assert process.returncode is None, log.read_text()
-                with contextlib.suppress(httpx.TransportError):
-                    if (await http.get("/login")).status_code == 200:
-                        break
-                await asyncio.sleep(0.2)
-        yield url
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+    async with serving_cli(["demo", "--port", str(port), *args], port=port, env=env, cwd=folder, log=log) as process:
+        yield f"http://127.0.0.1:{port}"
     text = log.read_text()
     assert process.returncode == 0, text
     assert "Call-center CRM is at" in text and "Traceback" not in text, text

@@ -3,17 +3,13 @@ call events cross through Redis, and each operator gets their own pops, and only
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
-import signal
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -24,7 +20,7 @@ from callcenter.models.enums import Role
 from callcenter.settings import Settings
 from telephony.simulator import Scenario
 from tests.conftest import MakeUser
-from tests.demo_process import free_port
+from tests.demo_process import free_port, serving_cli
 from tests.hub.serving import next_of, socket_of
 from tests.hub.test_desk_flow import signed_in
 from tests.hub.test_pops import KNOWN, UNKNOWN, ring
@@ -40,30 +36,9 @@ async def web_process(folder: Path, env: dict[str, str]) -> AsyncIterator[str]:
     """``callcenter serve --no-telephony`` in a child process; its URL once it answers."""
     port = free_port()
     log = folder / f"web-{port}.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from callcenter.cli import main; main()", "serve", "--no-telephony",
-            "--no-migrate", "--port", str(port), env=env, cwd=ROOT, stdout=out, stderr=asyncio.subprocess.STDOUT,
-            stdin=asyncio.subprocess.DEVNULL,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=url) as http, asyncio.timeout(60):
-            while True:
-                assert process.returncode is None, log.read_text()
-                with contextlib.suppress(httpx.TransportError):
-                    if (await http.get("/login")).status_code == 200:
-                        break
-                await asyncio.sleep(0.1)
-        yield url
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+    async with serving_cli(["serve", "--no-telephony", "--no-migrate", "--port", str(port)], port=port, env=env,
+                           cwd=ROOT, log=log):
+        yield f"http://127.0.0.1:{port}"
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
