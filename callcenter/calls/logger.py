@@ -1,17 +1,22 @@
-"""The bus subscriber that logs every finished call: one ``record_call`` per ``CallEnded``.
+"""The bus subscriber that logs every finished call it is handed (``CallEnded``).
 
-A call's write is a handful of round trips and a commit, so one writer at a time would cap the rate at
-what the database's latency allows (about 25 calls a second on a busy two-core machine); several writers
-run side by side instead. Calls from the same number always go to the same writer, in order, so that a
-caller's missed calls still share one callback and a repeated summary still follows the first. The queues
-have no bound: a burst the database cannot keep up with is written late, never dropped.
+Calls are written in batches: a writer takes what has piled up on its queue, after lingering a moment
+(``linger``, 0.2 s) so that a busy PBX's calls share a transaction, and logs them with
+:func:`callcenter.calls.services.record_calls`: one commit and a handful of multi-row statements for the
+lot. A call costs a fraction of the database's and the process's CPU it costs written alone, which matters
+because the logger shares its machine with the screen-pop (see ``docs/decisions.md`` › Call logging). A
+burst the database cannot keep up with only makes the batches bigger; the queues have no bound, so it is
+written late, never dropped.
 
-Each call gets its own session, so one failure cannot poison the next. A database error (the server
-restarting, a dropped connection, a locked SQLite file) is retried with capped exponential backoff until
-it goes through: ``record_call`` is idempotent per linkedid, so a retry after an unclear failure cannot
-log a call twice. Integrity errors other than the linkedid guard (which ``record_call`` absorbs) are not
-transient, nor are data and SQL errors: those are logged and the call is given up rather than retried
-for ever.
+There is one writer by default. With several, calls from the same number always go to the same writer,
+in order, so that a caller's missed calls still share one callback and a repeated summary still follows
+the first.
+
+A database error (the server restarting, a dropped connection, a locked SQLite file) is retried with
+capped exponential backoff until it goes through: logging is idempotent per linkedid, so a retry after an
+unclear failure cannot log a call twice. Integrity errors other than the linkedid guard (which
+``record_calls`` absorbs) are not transient, nor are data and SQL errors: the batch is then written call
+by call, so that only the bad call is logged as given up rather than retried for ever.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ import zlib
 from typing import Any
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callcenter.bus import EventBus, Subscription
 from callcenter.calls.events import CallEnded, CallSummary
-from callcenter.calls.services import RecordedCall, record_call
+from callcenter.calls.services import RecordedCall, record_calls
+from callcenter.db.engine import create_engine
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +45,14 @@ class CallLogger:
     """Persists each ``CallEnded`` it is handed; counts what it logged and what it retried."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], region: str, *,
-                 retry_initial: float = 0.5, retry_max: float = 30.0, writers: int = 4) -> None:
+                 retry_initial: float = 0.5, retry_max: float = 30.0, writers: int = 1, batch_size: int = 200,
+                 linger: float = 0.2) -> None:
         self.sessions = sessions
         self.region = region
         self.retry_initial, self.retry_max = retry_initial, retry_max
+        self.batch_size, self.linger = batch_size, linger
         self.logged = 0
+        self.batches = 0  # transactions that wrote calls
         self.retries = 0
         self._queues: list[asyncio.Queue[CallSummary]] = [asyncio.Queue() for _ in range(max(1, writers))]
         self._writers: list[asyncio.Task[None]] = []
@@ -59,13 +68,20 @@ class CallLogger:
 
     async def _write(self, queue: asyncio.Queue[CallSummary]) -> None:
         while True:
-            summary = await queue.get()
+            # Whatever piled up while the last batch was written goes in the next: one transaction for many
+            # calls is what lets the writer catch up after a burst.
+            batch = [await queue.get()]
+            if self.linger:
+                await asyncio.sleep(self.linger)
+            while len(batch) < self.batch_size and not queue.empty():
+                batch.append(queue.get_nowait())
             try:
-                await self.log_call(summary)
-            except Exception:  # log_call gives up on bad rows itself; anything else must not stop the writer
-                log.exception("call %s could not be logged", summary.linkedid)
+                await self.log_calls(batch)
+            except Exception:  # log_calls gives up on bad rows itself; anything else must not stop the writer
+                log.exception("%d calls could not be logged: %s", len(batch), ", ".join(s.linkedid for s in batch))
             finally:
-                queue.task_done()
+                for _ in batch:
+                    queue.task_done()
 
     @property
     def waiting(self) -> int:
@@ -87,23 +103,43 @@ class CallLogger:
 
     async def log_call(self, summary: CallSummary) -> RecordedCall | None:
         """Record ``summary``, retrying database failures; None when it had to be given up."""
+        return (await self.log_calls([summary]))[0]
+
+    async def log_calls(self, summaries: list[CallSummary]) -> list[RecordedCall | None]:
+        """Record ``summaries`` together, retrying database failures; a bad one is given up alone (None)."""
         delay = self.retry_initial
         while True:
             try:
                 async with self.sessions() as db:
-                    recorded = await record_call(db, summary, region=self.region)
+                    recorded: list[RecordedCall | None] = list(await record_calls(db, summaries, region=self.region))
             except PERMANENT:
-                log.exception("call %s could not be logged", summary.linkedid)
-                return None
+                if len(summaries) > 1:  # find the bad one: the others are written
+                    return [await self.log_call(summary) for summary in summaries]
+                log.exception("call %s could not be logged", summaries[0].linkedid)
+                return [None]
             except TRANSIENT as exc:
                 self.retries += 1
-                log.warning("logging call %s failed (%s); retrying in %.1f s", summary.linkedid,
-                            type(exc).__name__, delay)
+                log.warning("logging %d calls (%s) failed (%s); retrying in %.1f s", len(summaries),
+                            summaries[0].linkedid, type(exc).__name__, delay)
                 await asyncio.sleep(delay)
                 delay = min(self.retry_max, delay * 2)
                 continue
-            self.logged += 1
+            self.logged += len(summaries)
+            self.batches += 1
             return recorded
+
+
+def writer_engine(engine: AsyncEngine, writers: int) -> AsyncEngine:
+    """The engine the writers write through: on PostgreSQL a pool of their own, one connection a writer.
+
+    Without the pre-ping, which costs round trips on every checkout: a write that meets a dead connection
+    fails as a transient error and is retried on a fresh one. SQLite keeps the engine it was given, since a
+    second pool on the file would only add locking.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    return create_engine(engine.url.render_as_string(hide_password=False), pool_size=writers, max_overflow=0,
+                         pool_pre_ping=False)
 
 
 def subscribe_call_logger(bus: EventBus, sessions: async_sessionmaker[AsyncSession], region: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy import BigInteger, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.models import Client, ClientContact, Phone, User
@@ -31,42 +31,68 @@ def number_form(raw: str, region: str) -> str:
 
 async def find_operator(db: AsyncSession, interface: str | None) -> int | None:
     """The id of the user behind ``interface``; an exact interface wins over an extension."""
-    if not interface or not interface.strip():
-        return None
-    wanted = interface.strip()
-    extension = extension_of(wanted)
+    return (await find_operators(db, [interface]))[interface] if interface else None
+
+
+async def find_operators(db: AsyncSession, interfaces: list[str | None]) -> dict[str | None, int | None]:
+    """:func:`find_operator` for many interfaces in one query: ``{interface: user id or None}``."""
+    wanted = {i: i.strip() for i in set(interfaces) if i and i.strip()}
+    found: dict[str | None, int | None] = dict.fromkeys(interfaces)
+    if not wanted:
+        return found
+    lowered = {w.lower() for w in wanted.values()}
+    extensions = {extension_of(w) for w in wanted.values()}
     rows = list(
         await db.execute(
-            select(User.id, User.agent_interface)
-            .where(or_(func.lower(User.agent_interface) == wanted.lower(), User.extension == extension))
+            select(User.id, User.agent_interface, User.extension)
+            .where(or_(func.lower(User.agent_interface).in_(lowered), User.extension.in_(extensions)))
             .order_by(User.is_active.desc(), User.id)
         )
     )
-    for user_id, agent_interface in rows:
-        if agent_interface is not None and agent_interface.lower() == wanted.lower():
-            return int(user_id)
-    return int(rows[0][0]) if rows else None
+    for raw, interface in wanted.items():
+        exact = [uid for uid, agent, _ext in rows if agent is not None and agent.lower() == interface.lower()]
+        by_extension = [uid for uid, agent, ext in rows
+                        if ext == extension_of(interface) or (agent is not None and agent.lower() == interface.lower())]
+        chosen = exact or by_extension
+        found[raw] = int(chosen[0]) if chosen else None
+    return found
 
 
 async def find_client(db: AsyncSession, e164: str | None) -> tuple[int | None, int | None]:
     """``(client_id, contact_id)`` for a number: a client's own phone first, then a representative's."""
     if e164 is None:
         return None, None
-    own = await db.scalar(
-        select(Phone.client_id).where(Phone.e164 == e164, Phone.client_id.is_not(None)).order_by(Phone.id).limit(1)
+    client_id, contact_id, _owner = (await find_clients(db, [e164])).get(e164, (None, None, None))
+    return client_id, contact_id
+
+
+async def find_clients(db: AsyncSession, numbers: list[str]) -> dict[str, tuple[int, int | None, int | None]]:
+    """:func:`find_client` for many E.164 numbers in one query, with the client's owner.
+
+    ``{e164: (client_id, contact_id, owner_id)}`` for the numbers found.
+    """
+    wanted = sorted({n for n in numbers if n})
+    if not wanted:
+        return {}
+    own = (
+        select(Phone.e164, Client.id.label("client_id"), cast(null(), BigInteger).label("contact_id"), Client.owner_id,
+               literal(0).label("rank"), Phone.id.label("phone_id"))
+        .join(Client, Client.id == Phone.client_id)
+        .where(Phone.e164.in_(wanted))
     )
-    if own is not None:
-        return int(own), None
-    found = (
-        await db.execute(
-            select(ClientContact.client_id, Phone.contact_id)
-            .join(ClientContact, ClientContact.contact_id == Phone.contact_id)
-            .where(Phone.e164 == e164)
-            .order_by(Phone.id, ClientContact.client_id)
-            .limit(1)
-        )
-    ).first()
-    return (int(found[0]), int(found[1])) if found else (None, None)
+    represented = (
+        select(Phone.e164, Client.id.label("client_id"), Phone.contact_id, Client.owner_id, literal(1).label("rank"),
+               Phone.id.label("phone_id"))
+        .join(ClientContact, ClientContact.contact_id == Phone.contact_id)
+        .join(Client, Client.id == ClientContact.client_id)
+        .where(Phone.e164.in_(wanted))
+    )
+    found = union_all(own, represented).subquery()
+    rows = await db.execute(select(found).order_by(found.c.rank, found.c.phone_id, found.c.client_id))
+    clients: dict[str, tuple[int, int | None, int | None]] = {}
+    for e164, client_id, contact_id, owner_id, _rank, _phone in rows:
+        clients.setdefault(e164, (int(client_id), contact_id, owner_id))
+    return clients
 
 
 async def client_names(db: AsyncSession, numbers: list[str]) -> dict[str, tuple[int, str]]:

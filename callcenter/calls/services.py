@@ -1,6 +1,7 @@
-"""Logging a finished call: one interaction plus one call row per Asterisk linkedid, exactly once.
+"""Logging finished calls: one interaction plus one call row per Asterisk linkedid, exactly once.
 
-The unique ``calls.linkedid`` is the guard. A summary is inserted in one transaction; when another writer
+The unique ``calls.linkedid`` is the guard. Summaries are inserted in one transaction
+(:mod:`callcenter.calls.inserting`, many at a time); when another writer
 logged the same linkedid first (a replay, a reconnect, a concurrent consumer), the insert fails, rolls back
 whole, and the row already there is the answer. A summary repeated later changes nothing, with one
 exception: a row whose times were inferred after a lost connection (``times_approximate``) is corrected by
@@ -17,8 +18,6 @@ task, its description listing each miss.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,85 +25,44 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callcenter import audit
 from callcenter.auth.principal import SYSTEM
 from callcenter.calls.events import CallSummary
-from callcenter.calls.matching import find_client, find_operator, number_form
-from callcenter.calls.missed import MISSED, is_missed, missed_callback, open_callback, withdraw_callback
+from callcenter.calls.facts import call_values, gather_facts, interaction_values, transfer_rows
+from callcenter.calls.inserting import insert_calls
+from callcenter.calls.missed import MISSED, Miss, is_missed, missed_callbacks, open_callback, withdraw_callback
+from callcenter.calls.recorded import RecordedCall
 from callcenter.models import Call, CallTransfer, Interaction
-from callcenter.models.enums import Direction, InteractionKind, InteractionStatus
-from callcenter.phones import try_e164
+from callcenter.models.enums import Direction
+
+__all__ = ["RecordedCall", "record_call", "record_calls"]
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedCall:
-    """What logging a summary came to. ``created`` is False when the linkedid was already logged."""
+async def record_calls(db: AsyncSession, summaries: list[CallSummary], *, region: str) -> list[RecordedCall]:
+    """Log many summaries, in order: the new ones in one transaction, the rest as :func:`record_call` does.
 
-    call_id: int
-    interaction_id: int
-    client_id: int | None
-    operator_id: int | None
-    task_id: int | None  # the open missed-call callback for this call, if any
-    created: bool
-    corrected: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    caller: str
-    callee: str
-    client_number: str | None  # E.164 of the outside party, when there is one
-    client_id: int | None
-    contact_id: int | None
-    operator_id: int | None  # who answered
-    user_id: int | None  # whose interaction it is: who answered, or who dialled out
-
-
-async def _facts(db: AsyncSession, summary: CallSummary, region: str) -> _Facts:
-    outside = {Direction.INBOUND: summary.caller, Direction.OUTBOUND: summary.callee}.get(summary.direction)
-    client_number = try_e164(outside, region) if outside else None
-    client_id, contact_id = await find_client(db, client_number)
-    operator_id = await find_operator(db, summary.answered_by)
-    user_id = operator_id
-    if user_id is None and summary.direction == Direction.OUTBOUND:
-        # An unanswered outbound call is still the dialling operator's work.
-        first = summary.offered_to[0] if summary.offered_to else summary.caller
-        user_id = await find_operator(db, first)
-    return _Facts(
-        caller=number_form(summary.caller, region), callee=number_form(summary.callee, region),
-        client_number=client_number, client_id=client_id, contact_id=contact_id,
-        operator_id=operator_id, user_id=user_id,
-    )
-
-
-def _subject(summary: CallSummary) -> str:
-    return f"{summary.direction.value.capitalize()} call: {summary.outcome.value.replace('_', ' ')}"
-
-
-def _call_values(summary: CallSummary, facts: _Facts) -> dict[str, object]:
-    return {
-        "direction": summary.direction, "caller": facts.caller[:64], "callee": facts.callee[:64],
-        "queue": summary.queue[:80] if summary.queue else None, "operator_id": facts.operator_id,
-        "started_at": summary.started_at, "answered_at": summary.answered_at, "ended_at": summary.ended_at,
-        "ring_seconds": summary.ring_seconds, "wait_seconds": summary.wait_seconds,
-        "talk_seconds": summary.talk_seconds, "hangup_cause": summary.hangup_cause, "outcome": summary.outcome,
-        "recording_path": summary.recording[:500] if summary.recording else None,
-        "times_approximate": summary.times_approximate,
-    }
-
-
-def _interaction_values(summary: CallSummary, facts: _Facts) -> dict[str, object]:
-    return {
-        "direction": summary.direction, "subject": _subject(summary), "occurred_at": summary.started_at,
-        "duration_seconds": summary.talk_seconds, "user_id": facts.user_id, "client_id": facts.client_id,
-        "contact_id": facts.contact_id,
-    }
+    The batch is inserted straight away, without looking for its linkedids first: a call already logged
+    (a replay after a reconnect, which is rare) fails the batch on the unique guard, and then each summary
+    is sorted out on its own.
+    """
+    first: dict[str, CallSummary] = {}
+    for s in summaries:
+        first.setdefault(s.linkedid, s)
+    inserted: dict[str, RecordedCall] = {}
+    try:
+        inserted = dict(zip(first, await insert_calls(db, list(first.values()), region), strict=True))
+    except IntegrityError:
+        await db.rollback()
+    except Exception:
+        await db.rollback()
+        raise
+    # A linkedid twice in the batch is a replay: the first was inserted, the second finds it logged.
+    return [inserted.pop(s.linkedid, None) or await record_call(db, s, region=region) for s in summaries]
 
 
 async def record_call(db: AsyncSession, summary: CallSummary, *, region: str) -> RecordedCall:
     """Log ``summary`` once per linkedid (see the module's notes); commits, or rolls back whole on failure."""
     existing = await _existing(db, summary.linkedid)
     if existing is None:
-        facts = await _facts(db, summary, region)
         try:
-            return await _insert(db, summary, facts)
+            return (await insert_calls(db, [summary], region))[0]
         except IntegrityError:
             await db.rollback()
             existing = await _existing(db, summary.linkedid)
@@ -128,24 +86,6 @@ async def _existing(db: AsyncSession, linkedid: str) -> Call | None:
     return await db.scalar(select(Call).where(Call.linkedid == linkedid).execution_options(populate_existing=True))
 
 
-async def _insert(db: AsyncSession, summary: CallSummary, facts: _Facts) -> RecordedCall:
-    interaction = Interaction(kind=InteractionKind.CALL, status=InteractionStatus.DONE, **_interaction_values(summary, facts))
-    db.add(interaction)
-    await db.flush()
-    call = Call(interaction_id=interaction.id, linkedid=summary.linkedid, **_call_values(summary, facts))
-    db.add(call)
-    await db.flush()  # the linkedid guard fires here, before anything else is written
-    await _write_transfers(db, call.id, summary)
-    task_id = await missed_callback(db, summary, interaction, facts.client_number)
-    audit.record(db, SYSTEM, "create", "call", call.id, {
-        "linkedid": summary.linkedid, "interaction_id": interaction.id, "direction": summary.direction,
-        "outcome": summary.outcome, "client_id": facts.client_id, "operator_id": facts.operator_id,
-        "callback_task_id": task_id,
-    })
-    await db.commit()
-    return RecordedCall(call.id, interaction.id, facts.client_id, facts.operator_id, task_id, created=True)
-
-
 async def _correct(db: AsyncSession, call: Call, summary: CallSummary, region: str) -> RecordedCall | None:
     """Replace an approximate row by an exact summary; None when another writer corrected it first."""
     claimed = await db.execute(
@@ -155,36 +95,27 @@ async def _correct(db: AsyncSession, call: Call, summary: CallSummary, region: s
     if getattr(claimed, "rowcount", 0) != 1:
         await db.rollback()
         return None
-    facts = await _facts(db, summary, region)
+    facts = (await gather_facts(db, [summary], region))[0]
     interaction = await db.get(Interaction, call.interaction_id, populate_existing=True)
     assert interaction is not None  # the call row cascades with its interaction
     call.times_approximate = True  # the loaded state predates the claim; let the change below be seen
-    for name, value in _call_values(summary, facts).items():
+    for name, value in call_values(summary, facts).items():
         setattr(call, name, value)
-    for name, value in _interaction_values(summary, facts).items():
+    for name, value in interaction_values(summary, facts).items():
         setattr(interaction, name, value)
     changes = audit.changed_fields(call) | {f"interaction.{k}": v for k, v in audit.changed_fields(interaction).items()}
     await db.flush()
     await db.execute(delete(CallTransfer).where(CallTransfer.call_id == call.id))
-    await _write_transfers(db, call.id, summary)
+    for row in transfer_rows(call.id, summary, facts):
+        db.add(CallTransfer(**row))
     if is_missed(summary):
-        await missed_callback(db, summary, interaction, facts.client_number)
+        await missed_callbacks(db, [Miss(summary, interaction.id, facts.client_id, facts.contact_id, facts.owner_id,
+                                         facts.client_number)], fresh=False)
     else:
         await withdraw_callback(db, interaction.id)
     audit.record(db, SYSTEM, "correct", "call", call.id, changes)
     await db.commit()
     return await _as_recorded(db, call, created=False, corrected=True)
-
-
-async def _write_transfers(db: AsyncSession, call_id: int, summary: CallSummary) -> None:
-    for position, transfer in enumerate(summary.transfers):
-        db.add(CallTransfer(
-            call_id=call_id, position=position, source=transfer.source[:100], target=transfer.target[:100],
-            from_user_id=await find_operator(db, transfer.source), to_user_id=await find_operator(db, transfer.target),
-            at=transfer.at,
-        ))
-    if summary.transfers:
-        await db.flush()
 
 
 async def _as_recorded(db: AsyncSession, call: Call, *, created: bool, corrected: bool = False) -> RecordedCall:

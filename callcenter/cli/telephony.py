@@ -17,7 +17,7 @@ import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.bus import EventBus
-from callcenter.calls.logger import CallLogger, subscribe_call_logger
+from callcenter.calls.logger import CallLogger, subscribe_call_logger, writer_engine
 from callcenter.calls.wrapup import results_sweeper
 from callcenter.cli.common import run, settings
 from callcenter.db.engine import create_engine, create_sessionmaker
@@ -73,10 +73,11 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
     FastAGI binds first, so a port conflict stops the start before the connector logs in. The bus stays
     the caller's to close; the calls the connector reported are written before the block ends.
     """
-    # SQLite takes one writer at a time anyway; side-by-side writers would only wait on its lock.
-    writers = 1 if engine.dialect.name == "sqlite" else 4
-    logger, subscription = subscribe_call_logger(bus, create_sessionmaker(engine), s.default_region, writers=writers)
+    writes = writer_engine(engine, writers=1)
+    logger, subscription = subscribe_call_logger(bus, create_sessionmaker(writes), s.default_region)
     async with contextlib.AsyncExitStack() as stack:
+        if writes is not engine:
+            stack.push_async_callback(writes.dispose)  # after the last calls are written, below
 
         async def log_the_last_calls() -> None:
             # The connector is closed by now: what it published is handed to the writers, then written.

@@ -19,6 +19,9 @@ class Task(IdMixin, TimestampMixin, Base):
         Index("ix_tasks_status_due", "status", "due_at"),
         Index("ix_tasks_client_status", "client_id", "status"),
         Index("ix_tasks_owner_status", "owner_id", "status"),
+        Index("ix_tasks_interaction_id", "interaction_id"),
+        # An unknown number's open callback is found by its title among the tasks with no client.
+        Index("ix_tasks_client_title", "client_id", "title"),
     )
 
     kind: Mapped[TaskKind] = mapped_column(enum_column_type(TaskKind, "task_kind"), default=TaskKind.TASK)

@@ -291,13 +291,15 @@ async def test_a_failing_connector_is_reported_at_once_and_ends_its_task(caplog:
 async def test_call_logger_writes_side_by_side_but_one_callers_calls_in_order(db_engine: AsyncEngine) -> None:
     """Four writers share the calls; a caller's are written by one of them, in the order they ended."""
     order: list[str] = []
-    logger = CallLogger(create_sessionmaker(db_engine), "RU", writers=4)
+    logger = CallLogger(create_sessionmaker(db_engine), "RU", writers=4, linger=0, batch_size=2)
 
-    async def noted(summary: CallSummary) -> None:
-        await asyncio.sleep(0.01 if summary.linkedid.endswith(".0") else 0)  # the first of each caller is slow
-        order.append(summary.linkedid)
+    async def noted(summaries: list[CallSummary]) -> list[None]:
+        first = any(s.linkedid.endswith(".0") for s in summaries)
+        await asyncio.sleep(0.01 if first else 0)  # the first of each caller is slow
+        order.extend(s.linkedid for s in summaries)
+        return [None] * len(summaries)
 
-    logger.log_call = noted  # type: ignore[method-assign, assignment]
+    logger.log_calls = noted  # type: ignore[method-assign, assignment]
     at = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
     for caller in range(8):
         for n in range(3):
