@@ -48,6 +48,7 @@ import argparse
 import asyncio
 import contextlib
 import contextvars
+import gc
 import json
 import os
 import random
@@ -456,6 +457,23 @@ class Result:
     log_lag: float = 0.0  # seconds after the last ring until the last of them was logged (or the wait ended)
 
 
+def write_samples(path: Path, expected: dict[tuple[str, str], int], received: dict[tuple[str, str], int],
+                  seen: dict[str, int], known: dict[tuple[str, str], bool]) -> None:
+    """One line per pop, in ringing order: when it rang (ms into the run) and where its time went."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    first = min(expected.values())
+    lines = ["rang_ms,rang_monotonic_s,operator,linkedid,dossier,to_broker_ms,from_broker_ms,total_ms"]
+    for key, written in sorted(expected.items(), key=lambda item: item[1]):
+        total = received.get(key)
+        broker = seen.get(key[1])
+        cells = [f"{(written - first) / 1e6:.1f}", f"{written / 1e9:.3f}", key[0], key[1], str(int(known.get(key, False))),
+                 f"{(broker - written) / 1e6:.2f}" if broker else "",
+                 f"{(written + total - broker) / 1e6:.2f}" if broker and total is not None else "",
+                 f"{total / 1e6:.2f}" if total is not None else "lost"]
+        lines.append(",".join(cells))
+    path.write_text("\n".join(lines) + "\n")
+
+
 def environment(db: Database, broker_url: str, channel: str, data_dir: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -506,6 +524,11 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         await sockets.connect_all(operators, urls)
         print(f"  {len(operators)} sockets open in {time.perf_counter() - started:.1f} s", flush=True)
         await asyncio.sleep(1.0)  # the connector's reconcile after login, the hellos' last writes
+        # This process notes when each pop arrives: a pause of its own collector would be counted as the
+        # product's latency, so it holds its collector off while the calls are played.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
 
         watched = {f"web {i + 1}": c.pid for i, c in enumerate(webs)}
         watched |= {"telephony": telephony.pid, "simulator": pbx.pid, "sockets (this process)": os.getpid()}
@@ -566,6 +589,8 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
             result.to_broker = percentiles([at - written[k] for k, at in seen.items()]) if seen else {}
             after = [sockets.pops[k] - seen[k[1]] for k in received if k[1] in seen]
             result.from_broker = percentiles(after) if after else {}
+            if args.samples:
+                write_samples(args.samples / f"pops-{web_count}-web.csv", expected, received, seen, sockets.known)
         late = [s * 1e9 for s in stamps["late"]]
         result.late = percentiles([int(v) for v in late]) if late else {}
         await sockets.close_all()
@@ -573,6 +598,8 @@ async def run_topology(args: argparse.Namespace, db: Database, operators: list[O
         with contextlib.suppress(ConnectionError):
             await pbx.process.stdin.drain()
     finally:
+        gc.enable()
+        gc.unfreeze()
         await broker.close()
         await sockets.close_all()
         await children.stop()
@@ -747,6 +774,8 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
                              "of the benchmark's own, or redis://127.0.0.1:6379/0 when none is installed.")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     parser.add_argument("--reuse", metavar="NAME", help="Measure on a database kept by an earlier run (no load).")
+    parser.add_argument("--samples", type=Path, metavar="DIR",
+                        help="Write every pop's timings here, one CSV per topology (pops-<n>-web.csv).")
     parser.add_argument("--role", choices=["pbx"], help=argparse.SUPPRESS)
     parser.add_argument("--plan", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)

@@ -148,18 +148,28 @@ async def wrap_up(
     return result
 
 
+# How far back a round of the sweeper looks: a call whose window closed while nothing swept for longer
+# than this (the telephony side down for a day) is never marked.
+SWEEP_HORIZON = timedelta(days=1)
+
+
 async def mark_results_missing(db: AsyncSession, *, now: datetime, window_seconds: int) -> int:
-    """Mark answered calls that ended over ``window_seconds`` ago and still have no result; how many. Commits."""
-    has_result = (
-        select(Interaction.id)
-        .where(Interaction.id == Call.interaction_id, Interaction.disposition_id.is_not(None))
-        .exists()
-    )
+    """Mark answered calls that ended over ``window_seconds`` ago and still have no result; how many. Commits.
+
+    Only calls whose window closed within the last :data:`SWEEP_HORIZON` are looked at: older ones were
+    decided by earlier rounds (the sweeper runs every 30 s), and without the bound every round would walk
+    every call ever answered without a ``result_at`` (those logged before results were timed, imported ones).
+    """
+    cutoff = now - timedelta(seconds=window_seconds)
+    # A scalar subquery, looked up per candidate through the primary key: as NOT EXISTS the planner turns it
+    # into an anti-join that hashes every interaction with a result, hundreds of milliseconds on a big base.
+    result = select(Interaction.disposition_id).where(Interaction.id == Call.interaction_id).scalar_subquery()
     marked = await db.execute(
         update(Call)
         .where(
             Call.result_missing.is_(False), Call.result_at.is_(None), Call.answered_at.is_not(None),
-            Call.operator_id.is_not(None), Call.ended_at < now - timedelta(seconds=window_seconds), ~has_result,
+            Call.operator_id.is_not(None), Call.ended_at < cutoff, Call.ended_at >= cutoff - SWEEP_HORIZON,
+            result.is_(None),
         )
         .values(result_missing=True)
         .execution_options(synchronize_session=False)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from callcenter import heap
 from callcenter.cli.common import run, settings
 from callcenter.cli.telephony import telephony_running
 from callcenter.db.migrate import upgrade
@@ -25,13 +26,16 @@ def migrate() -> None:
 
 
 def serve_app(s: Settings, host: str | None, port: int | None, services: Sequence[Service]) -> None:
-    """Serve the web app with ``services`` running beside it, until interrupted."""
+    """Serve the web app with ``services`` running beside it, until interrupted.
+
+    Once they are all up, the start-up heap is settled (:mod:`callcenter.heap`).
+    """
     import uvicorn
 
     from web.app import create_app
 
     # The sans-I/O websockets implementation: the default one is deprecated by websockets itself.
-    uvicorn.run(create_app(s, services=services), host=host or s.host, port=port or s.port,
+    uvicorn.run(create_app(s, services=[*services, heap.settled]), host=host or s.host, port=port or s.port,
                 log_level=s.log_level.lower(), ws="websockets-sansio")
 
 
@@ -48,7 +52,8 @@ def serve(host: str | None, port: int | None, no_migrate: bool, telephony: bool 
     if not no_migrate:
         run(upgrade(s.resolved_database_url))
     embedded = s.embedded_telephony if telephony is None else telephony
-    serve_app(s, host, port, [lambda engine, bus: telephony_running(s, engine, bus)] if embedded else [])
+    services: list[Service] = [lambda engine, bus: telephony_running(s, engine, bus)] if embedded else []
+    serve_app(s, host, port, services)
 
 
 COMMANDS = [migrate, serve]

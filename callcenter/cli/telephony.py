@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import click
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callcenter import heap
 from callcenter.bus import EventBus
 from callcenter.calls.logger import CallLogger, subscribe_call_logger, writer_engine
 from callcenter.calls.wrapup import results_sweeper
@@ -109,6 +110,7 @@ async def serve_telephony(s: Settings) -> None:
                 log.warning("CALLCENTER_BROKER_URL is empty: calls are logged, but web processes get no pops "
                             "and no desk commands reach the PBX")
             telephony = await stack.enter_async_context(telephony_running(s, engine, bus))
+            heap.settle()
             # A connector that fails ends the process (with its reason logged), so a supervisor restarts it.
             await telephony.running
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callcenter.db.base import Base, BigId, IdMixin, TimestampMixin, UTCDateTime, utcnow
@@ -55,14 +55,18 @@ class Interaction(IdMixin, TimestampMixin, Base):
     call: Mapped[Call | None] = relationship(back_populates="interaction", lazy="raise", uselist=False)
 
 
+AWAITING_RESULT = "result_missing IS false AND result_at IS NULL AND answered_at IS NOT NULL AND operator_id IS NOT NULL"
+
+
 class Call(IdMixin, Base):
     """The telephony facts of one call (one Asterisk linkedid), beside its interaction."""
 
     __tablename__ = "calls"
     __table_args__ = (
         Index("ix_calls_started", "started_at"),
-        # The sweeper's search: answered calls still waiting for their result.
-        Index("ix_calls_result_pending", "result_missing", "result_at", "answered_at"),
+        # The results sweeper's search: answered calls still waiting for their result, by when they ended.
+        Index("ix_calls_awaiting_result", "ended_at", postgresql_where=text(AWAITING_RESULT),
+              sqlite_where=text(AWAITING_RESULT)),
     )
 
     interaction_id: Mapped[int] = mapped_column(

@@ -253,6 +253,8 @@ async def test_calls_without_a_result_in_their_window_are_marked(
     await log_call(db, "old-with-result", ended_ago=3600)
     await log_call(db, "old-missed", ended_ago=3600, outcome=CallOutcome.NO_ANSWER)
     await log_call(db, "old-nobody", ended_ago=3600, answered_by="PJSIP/unknown")
+    # Its window closed beyond the sweeper's horizon: earlier rounds decided it (or nothing ran then).
+    await log_call(db, "ancient", ended_ago=int(wrapup.SWEEP_HORIZON.total_seconds()) + 4 * 3600)
     await db.execute(update(Interaction).where(Interaction.id == (
         select(Call.interaction_id).where(Call.linkedid == "old-with-result").scalar_subquery()
     )).values(disposition_id=results["info"]))
@@ -268,7 +270,7 @@ async def test_calls_without_a_result_in_their_window_are_marked(
     await login_as(http, agent)
     listed = {c["linkedid"]: c["result_missing"] for c in (await http.get("/api/calls")).json()["items"]}
     assert listed == {"old-no-result": True, "recent": False, "old-with-result": False, "old-missed": False,
-                      "old-nobody": False}
+                      "old-nobody": False, "ancient": False}
     r = await http.post("/api/calls/wrap-up", json={"linkedid": "old-no-result", "disposition_id": results["sale"]})
     assert r.status_code == 200, r.text
     assert r.json()["result_missing"] is False and r.json()["wrapup_seconds"] >= 3600
