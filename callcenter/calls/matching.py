@@ -9,6 +9,7 @@ person representing the client; anything else (extensions, short or invalid numb
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, bindparam, cast, func, literal, null, or_, select, union_all
@@ -35,28 +36,44 @@ async def find_operator(db: AsyncSession, interface: str | None) -> int | None:
     return (await find_operators(db, [interface]))[interface] if interface else None
 
 
+class OperatorIndex:
+    """Users by device interface and by extension, to tell who is behind an interface without a query.
+
+    Built from ``(user id, agent_interface, extension)`` rows ordered by ``is_active`` descending, then id:
+    where several users match, an active one wins, then the oldest.
+    """
+
+    def __init__(self, rows: Iterable[tuple[int, str | None, str | None]]) -> None:
+        self.exact: dict[str, int] = {}
+        self.by_extension: dict[str, int] = {}
+        for user_id, agent_interface, extension in rows:
+            if agent_interface:
+                self.exact.setdefault(agent_interface.lower(), int(user_id))
+            if extension:
+                self.by_extension.setdefault(extension, int(user_id))
+
+    def pick(self, interface: str | None) -> int | None:
+        """The user behind ``interface``: an exact interface wins over an extension."""
+        wanted = (interface or "").strip()
+        if not wanted:
+            return None
+        exact = self.exact.get(wanted.lower())
+        return exact if exact is not None else self.by_extension.get(extension_of(wanted))
+
+
 async def find_operators(db: AsyncSession, interfaces: list[str | None]) -> dict[str | None, int | None]:
     """:func:`find_operator` for many interfaces in one query: ``{interface: user id or None}``."""
-    wanted = {i: i.strip() for i in set(interfaces) if i and i.strip()}
-    found: dict[str | None, int | None] = dict.fromkeys(interfaces)
+    wanted = {i.strip() for i in interfaces if i and i.strip()}
     if not wanted:
-        return found
-    lowered = {w.lower() for w in wanted.values()}
-    extensions = {extension_of(w) for w in wanted.values()}
-    rows = list(
-        await db.execute(
-            select(User.id, User.agent_interface, User.extension)
-            .where(or_(func.lower(User.agent_interface).in_(lowered), User.extension.in_(extensions)))
-            .order_by(User.is_active.desc(), User.id)
-        )
+        return dict.fromkeys(interfaces)
+    rows = await db.execute(
+        select(User.id, User.agent_interface, User.extension)
+        .where(or_(func.lower(User.agent_interface).in_({w.lower() for w in wanted}),
+                   User.extension.in_({extension_of(w) for w in wanted})))
+        .order_by(User.is_active.desc(), User.id)
     )
-    for raw, interface in wanted.items():
-        exact = [uid for uid, agent, _ext in rows if agent is not None and agent.lower() == interface.lower()]
-        by_extension = [uid for uid, agent, ext in rows
-                        if ext == extension_of(interface) or (agent is not None and agent.lower() == interface.lower())]
-        chosen = exact or by_extension
-        found[raw] = int(chosen[0]) if chosen else None
-    return found
+    index = OperatorIndex((user_id, interface, extension) for user_id, interface, extension in rows)
+    return {i: index.pick(i) for i in interfaces}
 
 
 async def find_client(db: AsyncSession, e164: str | None) -> tuple[int | None, int | None]:

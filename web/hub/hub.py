@@ -122,7 +122,7 @@ class Hub:
         self.directory.remember(uid, socket.principal.login)
         interface = (hello.get("user") or {}).get("interface")
         if interface and not self.directory.cached(interface)[0]:
-            self.directory.warm(interface)  # its first call then finds the operator cached
+            self.directory.warm()  # its first call then finds the operator known
         self.sockets.setdefault(uid, set()).add(socket)
         agent = self.board.agent(uid, socket.principal.login)
         socket.send({**hello, "agent": agent.as_dict(self.clock(), self.window)})
