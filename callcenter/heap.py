@@ -5,7 +5,7 @@ what never goes away (modules, the ORM's mappers and tables, compiled statements
 thousand objects: a full collection then stops the event loop for 100 to 300 ms, and every pop and AMI
 event waiting behind it is that much late (``docs/decisions.md`` › Garbage collector). Moving what exists
 once the process is up into the permanent generation (:func:`gc.freeze`) leaves the collector only what
-came after.
+came after, and full collections are made rarer.
 """
 
 from __future__ import annotations
@@ -19,10 +19,18 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+# Young collections as CPython makes them (700 allocations, every tenth one also the middle generation);
+# a full collection considered after 100 middle ones rather than 10 (and, as always, only once the old
+# generation has grown by a quarter), so the sockets that connect after start-up do not bring a full
+# collection every few seconds while the heap grows.
+THRESHOLDS = (700, 10, 100)
+
+
 def settle() -> None:
     """Collect what start-up left behind, then exempt everything still alive from future collections."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*THRESHOLDS)
     log.debug("%d objects moved to the permanent generation", gc.get_freeze_count())
 
 
