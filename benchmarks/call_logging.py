@@ -28,9 +28,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from dossier import Database, create_database, drop_database, load
+from dossier import Database, create_database, drop_database, kept_database, load
 from screen_pop import backends, callers, cpu_seconds
-from sqlalchemy.engine import make_url
 
 from callcenter.calls.events import CallEnded, CallSummary
 from callcenter.calls.logger import CallLogger, writer_engine
@@ -99,11 +98,8 @@ def report(results: dict[int, dict[str, float]]) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    server = make_url(args.database_url)
     if args.reuse:
-        db = Database(args.reuse, server.set(drivername="postgresql+asyncpg", database=args.reuse)
-                      .render_as_string(hide_password=False),
-                      server.set(drivername="postgresql", database=args.reuse).render_as_string(hide_password=False))
+        db = kept_database(args.database_url, args.reuse)
     else:
         db = await create_database(args.database_url)
     print(f"database {db.name}")

@@ -60,6 +60,12 @@ async def create_database(server_url: str) -> Database:
     return Database(name, url.render_as_string(hide_password=False), _dsn(server_url, name))
 
 
+def kept_database(server_url: str, name: str) -> Database:
+    """A database kept by an earlier run (``--keep``), on the same server."""
+    url = make_url(server_url).set(drivername="postgresql+asyncpg", database=name)
+    return Database(name, url.render_as_string(hide_password=False), _dsn(server_url, name))
+
+
 async def drop_database(server_url: str, db: Database) -> None:
     admin = await asyncpg.connect(_dsn(server_url, make_url(server_url).database or "postgres"))
     try:
@@ -190,8 +196,7 @@ def report(timings: dict[str, list[int]], hits: int, total: int, mismatches: int
 async def main(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     if args.reuse:
-        db = Database(args.reuse, make_url(args.database_url).set(drivername="postgresql+asyncpg", database=args.reuse)
-                      .render_as_string(hide_password=False), _dsn(args.database_url, args.reuse))
+        db = kept_database(args.database_url, args.reuse)
     else:
         db = await create_database(args.database_url)
     print(f"database {db.name}")

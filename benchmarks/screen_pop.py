@@ -67,9 +67,8 @@ from typing import Any
 
 import asyncpg
 import httpx
-from dossier import Database, create_database, drop_database, load, percentiles, sample_numbers
+from dossier import Database, create_database, drop_database, kept_database, load, percentiles, sample_numbers
 from redis import asyncio as aioredis
-from sqlalchemy.engine import make_url
 from websockets.asyncio.client import ClientConnection, connect
 
 from callcenter.auth.passwords import hash_password
@@ -701,11 +700,8 @@ async def own_redis(children: Children) -> str | None:
 
 async def main(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
-    server = make_url(args.database_url)
     if args.reuse:
-        db = Database(args.reuse, server.set(drivername="postgresql+asyncpg", database=args.reuse)
-                      .render_as_string(hide_password=False),
-                      server.set(drivername="postgresql", database=args.reuse).render_as_string(hide_password=False))
+        db = kept_database(args.database_url, args.reuse)
     else:
         db = await create_database(args.database_url)
     print(f"database {db.name}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
