@@ -97,3 +97,24 @@ class NoDevice(DomainError):
 
     def __init__(self, login: str) -> None:
         super().__init__(f"User {login} has no extension or agent interface; an admin sets one on the user.")
+
+
+class NoRecording(DomainError):
+    """The call was not recorded (the PBX named no file for it)."""
+
+    error_id = "no-recording"
+    status = 404
+
+    def __init__(self, call_id: int) -> None:
+        super().__init__(f"Call {call_id} was not recorded.", details={"call_id": call_id})
+
+
+class RecordingNotArrived(DomainError):
+    """The PBX named a file for the call, and it is not in the recordings folder (yet)."""
+
+    error_id = "recording-not-arrived"
+    status = 404
+
+    def __init__(self, call_id: int) -> None:
+        super().__init__(f"The recording of call {call_id} is not in the recordings folder yet; it is served as "
+                         "soon as the PBX's file is there.", details={"call_id": call_id})

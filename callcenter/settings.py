@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     service_level_seconds: int = Field(
         default=20, ge=1, description="Service level: the share of queue calls answered within this many seconds.",
     )
+    recordings_dir: Path | None = Field(
+        default=None,
+        description="Folder where the PBX's call recordings are (Asterisk's monitor folder, mounted or synced); "
+                    "empty means <data_dir>/recordings.",
+    )
     time_zone: str = Field(
         default="UTC",
         description="IANA time zone (Europe/Moscow) whose midnight starts the day the live view's 'today' figures count.",
@@ -103,6 +108,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'callcenter.db').resolve()}"
+
+    @property
+    def resolved_recordings_dir(self) -> Path:
+        return self.recordings_dir or self.data_dir / "recordings"
 
     @cached_property
     def resolved_secret_key(self) -> str:

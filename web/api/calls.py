@@ -1,14 +1,17 @@
-"""Calls over HTTP: the log the PBX writes, read-only."""
+"""Calls over HTTP: the log the PBX writes, read-only, and their recordings."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import ConfigDict
+from starlette.responses import FileResponse, Response
 
 from callcenter.auth.principal import Permission
 from callcenter.calls import reading
 from callcenter.calls.schemas import CallFilter
+from callcenter.recordings.files import media_type
+from callcenter.recordings.services import recording_to_play
 from web.api.routing import ApiRouter, Call, PageQuery, page
 
 router = ApiRouter("calls")
@@ -31,3 +34,26 @@ async def list_(call: Call) -> dict[str, Any]:
             permission=Permission.WORK_READ)
 async def get(call: Call) -> dict[str, Any]:
     return await reading.get_call(call.db, call.principal, call.path_int("call_id"))
+
+
+def _starts_a_play(range_header: str | None) -> bool:
+    """A request for the whole file or from its first byte is a play; a later range is a seek within one."""
+    if range_header is None:
+        return True
+    first = range_header.partition("=")[2].split(",")[0].strip()
+    return first.startswith("0-")
+
+
+@router.get("/api/calls/{call_id:int}/recording",
+            summary="The call's recording, with byte ranges (seeking); supervisors, managers and the call's own "
+                    "operator; every play is audited",
+            permission=Permission.WORK_READ,
+            responses={206: "The requested range", 404: "no-recording, or recording-not-arrived while the file "
+                       "is not in the recordings folder yet", 416: "A range beyond the file"})
+async def recording(call: Call) -> Response:
+    path = await recording_to_play(
+        call.db, call.principal, call.path_int("call_id"), call.settings.resolved_recordings_dir,
+        new_play=_starts_a_play(call.request.headers.get("range")), ip=call.ip,
+    )
+    return FileResponse(path, media_type=media_type(path), filename=path.name, content_disposition_type="inline",
+                        headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,1 @@
+"""Call recordings: finding the PBX's files and who may play them."""
