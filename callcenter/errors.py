@@ -118,3 +118,14 @@ class RecordingNotArrived(DomainError):
     def __init__(self, call_id: int) -> None:
         super().__init__(f"The recording of call {call_id} is not in the recordings folder yet; it is served as "
                          "soon as the PBX's file is there.", details={"call_id": call_id})
+
+
+class RecordingDeleted(DomainError):
+    """The recording was deleted under the retention setting; the call stays."""
+
+    error_id = "recording-deleted"
+    status = 410
+
+    def __init__(self, call_id: int) -> None:
+        super().__init__(f"The recording of call {call_id} was deleted under the recordings' retention.",
+                         details={"call_id": call_id})

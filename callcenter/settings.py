@@ -84,6 +84,11 @@ class Settings(BaseSettings):
         description="Folder where the PBX's call recordings are (Asterisk's monitor folder, mounted or synced); "
                     "empty means <data_dir>/recordings.",
     )
+    recordings_retention_days: int = Field(
+        default=0, ge=0,
+        description="Delete a call's recording this many days after the call (the call, its result and its "
+                    "reviews stay); 0 keeps recordings for ever.",
+    )
     time_zone: str = Field(
         default="UTC",
         description="IANA time zone (Europe/Moscow) whose midnight starts the day the live view's 'today' figures count.",

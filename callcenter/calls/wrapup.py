@@ -13,15 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from callcenter import audit
+from callcenter import audit, periodic
 from callcenter.auth.principal import Permission, Principal
 from callcenter.calls.schemas import WrapUpIn
 from callcenter.calls.serialize import call_dicts
@@ -178,39 +176,15 @@ async def mark_results_missing(db: AsyncSession, *, now: datetime, window_second
     return int(getattr(marked, "rowcount", 0) or 0)
 
 
-@contextlib.asynccontextmanager
-async def results_sweeper(engine: AsyncEngine, settings: Settings, *, every: float = 30.0) -> AsyncIterator[asyncio.Task[None]]:
-    """Run :func:`mark_results_missing` now and every ``every`` seconds until the block ends.
-
-    Each round has its own session; a failed round is logged and the next one tries again.
-    """
+def results_sweeper(engine: AsyncEngine, settings: Settings, *,
+                    every: float = 30.0) -> contextlib.AbstractAsyncContextManager[asyncio.Task[None]]:
+    """Run :func:`mark_results_missing` now and every ``every`` seconds until the block ends."""
     sessions = create_sessionmaker(engine)
-    stop = asyncio.Event()
 
     async def sweep() -> None:
-        while not stop.is_set():
-            try:
-                async with sessions() as db:
-                    marked = await mark_results_missing(db, now=utcnow(), window_seconds=settings.result_window_seconds)
-                if marked:
-                    log.info("%d answered calls passed their result window without a result", marked)
-            except (DBAPIError, OSError, TimeoutError) as exc:
-                log.warning("marking calls without a result failed (%s); trying again in %.0f s",
-                            type(exc).__name__, every)
-            except Exception:
-                log.exception("marking calls without a result failed; trying again in %.0f s", every)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every)
+        async with sessions() as db:
+            marked = await mark_results_missing(db, now=utcnow(), window_seconds=settings.result_window_seconds)
+        if marked:
+            log.info("%d answered calls passed their result window without a result", marked)
 
-    task = asyncio.get_running_loop().create_task(sweep(), name="results-sweeper")
-    try:
-        yield task
-    finally:
-        # A round cut off mid-query would leave its connection behind: let it finish, then stop.
-        stop.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(task), timeout=10)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    return periodic.every(every, sweep, name="marking calls without a result")

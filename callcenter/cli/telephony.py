@@ -23,6 +23,7 @@ from callcenter.calls.wrapup import results_sweeper
 from callcenter.cli.common import run, settings
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.fanout import fanout_running
+from callcenter.recordings.retention import recordings_retention
 from callcenter.settings import Settings
 from telephony.agi.scripts import agi_server
 from telephony.agi.server import AgiServer
@@ -90,6 +91,7 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
         stack.push_async_callback(log_the_last_calls)
         agi = await stack.enter_async_context(agi_listening(s, engine)) if with_agi else None
         await stack.enter_async_context(results_sweeper(engine, s))
+        await stack.enter_async_context(recordings_retention(engine, s))
         connector = Connector(client_from_settings(s), bus)
         commands, _ = subscribe_commands(connector, bus, s.dial_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)

@@ -58,6 +58,9 @@ class Interaction(IdMixin, TimestampMixin, Base):
 AWAITING_RESULT = "result_missing IS false AND result_at IS NULL AND answered_at IS NOT NULL AND operator_id IS NOT NULL"
 
 
+RECORDING_KEPT = "recording_path IS NOT NULL AND recording_deleted_at IS NULL"
+
+
 class Call(IdMixin, Base):
     """The telephony facts of one call (one Asterisk linkedid), beside its interaction."""
 
@@ -67,6 +70,9 @@ class Call(IdMixin, Base):
         # The results sweeper's search: answered calls still waiting for their result, by when they ended.
         Index("ix_calls_awaiting_result", "ended_at", postgresql_where=text(AWAITING_RESULT),
               sqlite_where=text(AWAITING_RESULT)),
+        # The recordings' retention: calls whose audio is still kept, oldest first.
+        Index("ix_calls_recording_kept", "started_at", postgresql_where=text(RECORDING_KEPT),
+              sqlite_where=text(RECORDING_KEPT)),
     )
 
     interaction_id: Mapped[int] = mapped_column(
@@ -91,6 +97,8 @@ class Call(IdMixin, Base):
         enum_column_type(CallOutcome, "call_outcome"), nullable=True
     )
     recording_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Set when the retention setting deleted the audio; the call and its reviews stay.
+    recording_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # True when the end was inferred after a lost AMI connection rather than seen.
     times_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     # The wrap-up: when the operator saved the call's result, and how long after the call's end the first

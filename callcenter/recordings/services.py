@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
 from callcenter.auth.principal import Permission, Principal
-from callcenter.errors import Forbidden, NoRecording, NotFound, RecordingNotArrived
+from callcenter.errors import Forbidden, NoRecording, NotFound, RecordingDeleted, RecordingNotArrived
 from callcenter.models import Call
 from callcenter.models.enums import Role
 from callcenter.recordings.files import locate
@@ -33,6 +33,8 @@ async def recording_to_play(db: AsyncSession, principal: Principal, call_id: int
         raise Forbidden("Only supervisors, managers and the call's own operator may play its recording.")
     if not call.recording_path:
         raise NoRecording(call_id)
+    if call.recording_deleted_at is not None:
+        raise RecordingDeleted(call_id)
     # A few stat calls on a folder that may be a network mount: off the event loop.
     path = await asyncio.to_thread(locate, folder, call.recording_path)
     if path is None:

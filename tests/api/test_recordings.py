@@ -4,19 +4,23 @@ folder ever served."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import wave
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.calls.services import record_call
+from callcenter.db.base import utcnow
 from callcenter.models import AuditEntry, User
 from callcenter.models.enums import CallOutcome, Role
 from callcenter.recordings.files import locate
+from callcenter.recordings.retention import delete_old_recordings, recordings_retention
 from callcenter.settings import Settings
 from tests.conftest import MakeUser, login_as
 from tests.test_calls import summary
@@ -143,3 +147,46 @@ async def test_the_missed_call_of_nobody_is_played_by_reviewers_only(
     assert (await http.get(f"/api/calls/{call_id}/recording")).status_code == 403
     await login_as(http, await make_user(Role.SUPERVISOR))
     assert (await http.get(f"/api/calls/{call_id}/recording")).status_code == 200
+
+
+async def test_retention_deletes_old_audio_and_keeps_the_calls(
+    http: httpx.AsyncClient, db: AsyncSession, folder: Path, agent: User, settings: Settings
+) -> None:
+    now = utcnow()
+    (folder / "old.wav").write_bytes(wav_bytes(0.1))
+    (folder / "recent.wav").write_bytes(wav_bytes(0.1))
+    old = (await record_call(db, summary("old", recording="/spool/old.wav", started_at=now - timedelta(days=40)),
+                             region="RU")).call_id
+    never = (await record_call(db, summary("never", recording="/spool/never.wav", started_at=now - timedelta(days=31)),
+                               region="RU")).call_id
+    recent = (await record_call(db, summary("recent", recording="/spool/recent.wav",
+                                            started_at=now - timedelta(days=29)), region="RU")).call_id
+    assert await delete_old_recordings(db, folder, now=now, days=30) == 2
+    assert not (folder / "old.wav").exists() and (folder / "recent.wav").exists()
+    assert await delete_old_recordings(db, folder, now=now, days=30) == 0
+    await login_as(http, agent)
+    r = await http.get(f"/api/calls/{old}/recording")
+    assert r.status_code == 410 and r.json()["error"] == "recording-deleted"
+    assert (await http.get(f"/api/calls/{never}/recording")).status_code == 410
+    assert (await http.get(f"/api/calls/{recent}/recording")).status_code == 200
+    listed = {c["id"]: c for c in (await http.get("/api/calls")).json()["items"]}
+    assert set(listed) == {old, never, recent}  # the calls stay
+    assert listed[old]["recording"] is False and listed[old]["recording_deleted_at"] is not None
+    assert listed[recent]["recording"] is True and listed[recent]["recording_deleted_at"] is None
+
+
+async def test_retention_runs_in_rounds_only_when_set(
+    db: AsyncSession, db_engine: AsyncEngine, folder: Path, agent: User, settings: Settings
+) -> None:
+    (folder / "q.wav").write_bytes(wav_bytes(0.1))
+    await recorded_call(db, recording="/spool/q.wav")  # started in 2024
+    async with recordings_retention(db_engine, settings, every=0.05):
+        await asyncio.sleep(0.1)
+    assert (folder / "q.wav").exists()  # 0 days: recordings are kept for ever
+    kept = settings.model_copy(update={"recordings_retention_days": 30})
+    async with recordings_retention(db_engine, kept, every=0.05):
+        for _ in range(100):
+            if not (folder / "q.wav").exists():
+                break
+            await asyncio.sleep(0.05)
+    assert not (folder / "q.wav").exists()

@@ -49,7 +49,8 @@ def _starts_a_play(range_header: str | None) -> bool:
                     "operator; every play is audited",
             permission=Permission.WORK_READ,
             responses={206: "The requested range", 404: "no-recording, or recording-not-arrived while the file "
-                       "is not in the recordings folder yet", 416: "A range beyond the file"})
+                       "is not in the recordings folder yet", 410: "recording-deleted under the retention setting",
+                       416: "A range beyond the file"})
 async def recording(call: Call) -> Response:
     path = await recording_to_play(
         call.db, call.principal, call.path_int("call_id"), call.settings.resolved_recordings_dir,
