@@ -64,6 +64,7 @@ class LiveCall:
             "client_id": client[0],
             "client_name": client[1],
             "recording": bool(s.recording) if s else False,
+            "recording_deleted_at": None,
             "times_approximate": s.times_approximate if s else False,
             "transfers": [],
             "result": None,
