@@ -3,6 +3,7 @@
 from callcenter.models.audit import AuditEntry
 from callcenter.models.clients import Client, ClientContact, ClientRelation, ContactPerson, Email, Phone
 from callcenter.models.interactions import Call, CallTransfer, Disposition, Interaction
+from callcenter.models.jobs import Job
 from callcenter.models.users import ApiToken, AppSetting, LoginFailure, Team, User, WebSession
 from callcenter.models.work import Claim, Deal, FunnelStage, Sale, Task
 
@@ -22,6 +23,7 @@ __all__ = [
     "Email",
     "FunnelStage",
     "Interaction",
+    "Job",
     "LoginFailure",
     "Phone",
     "Sale",

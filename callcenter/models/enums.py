@@ -83,6 +83,13 @@ class TaskStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class TaskOrigin(StrEnum):
     MANUAL = "manual"
     MISSED_CALL = "missed_call"

@@ -1,0 +1,1 @@
+"""Background jobs: a queue in the CRM's own database, and the worker that runs them."""
