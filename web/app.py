@@ -35,6 +35,7 @@ from web.api import (
     interactions,
     live,
     relations,
+    reviews,
     sales,
     session,
     tasks,
@@ -54,7 +55,7 @@ API_ROUTERS: list[ApiRouter] = [
     session.router, clients.router, dossier.router,
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
-    transfer.router, tokens.router, calls.router, hub_stats.router, desk.router, live.router,
+    transfer.router, tokens.router, calls.router, hub_stats.router, desk.router, live.router, reviews.router,
 ]
 
 

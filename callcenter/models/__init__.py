@@ -4,6 +4,7 @@ from callcenter.models.audit import AuditEntry
 from callcenter.models.clients import Client, ClientContact, ClientRelation, ContactPerson, Email, Phone
 from callcenter.models.interactions import Call, CallTransfer, Disposition, Interaction
 from callcenter.models.jobs import Job
+from callcenter.models.reviews import CallReview, ReviewNote, ScoreCriterion
 from callcenter.models.users import ApiToken, AppSetting, LoginFailure, Team, User, WebSession
 from callcenter.models.work import Claim, Deal, FunnelStage, Sale, Task
 
@@ -12,6 +13,7 @@ __all__ = [
     "AppSetting",
     "AuditEntry",
     "Call",
+    "CallReview",
     "CallTransfer",
     "Claim",
     "Client",
@@ -26,7 +28,9 @@ __all__ = [
     "Job",
     "LoginFailure",
     "Phone",
+    "ReviewNote",
     "Sale",
+    "ScoreCriterion",
     "Task",
     "Team",
     "User",

@@ -9,13 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
 from callcenter.auth.principal import Permission, Principal
-from callcenter.errors import Forbidden, NoRecording, NotFound, RecordingDeleted, RecordingNotArrived
+from callcenter.errors import NoRecording, NotFound, RecordingDeleted, RecordingNotArrived
 from callcenter.models import Call
-from callcenter.models.enums import Role
 from callcenter.recordings.files import locate
-
-# Who may play any call's recording; an operator plays only the calls they answered (or dialled).
-REVIEWERS = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+from callcenter.reviews.access import require_listener
 
 
 async def recording_to_play(db: AsyncSession, principal: Principal, call_id: int, folder: Path, *,
@@ -29,8 +26,7 @@ async def recording_to_play(db: AsyncSession, principal: Principal, call_id: int
     call = await db.get(Call, call_id)
     if call is None:
         raise NotFound("call", call_id)
-    if principal.role not in REVIEWERS and call.operator_id != principal.user_id:
-        raise Forbidden("Only supervisors, managers and the call's own operator may play its recording.")
+    require_listener(principal, call)
     if not call.recording_path:
         raise NoRecording(call_id)
     if call.recording_deleted_at is not None:

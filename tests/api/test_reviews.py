@@ -1,0 +1,113 @@
+"""Call review: managers edit the scorecard; supervisors and above score calls and pin notes to moments;
+the call's own operator reads its reviews; every other operator is refused; past totals keep their weights."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.calls.services import record_call
+from callcenter.models import AuditEntry, User
+from callcenter.models.enums import Role
+from tests.conftest import MakeUser, login_as
+from tests.test_calls import summary
+
+
+@pytest.fixture
+async def agent(make_user: MakeUser) -> User:
+    return await make_user(Role.OPERATOR, login="agent1", extension="101", agent_interface="PJSIP/agent1")
+
+
+async def answered_call(db: AsyncSession) -> int:
+    return (await record_call(db, summary("1714557600.1"), region="RU")).call_id
+
+
+async def test_the_default_scorecard_and_who_may_change_it(
+    http: httpx.AsyncClient, agent: User, make_user: MakeUser
+) -> None:
+    await login_as(http, agent)
+    items = (await http.get("/api/review/criteria")).json()["items"]
+    assert [c["code"] for c in items] == ["greeting", "need_found", "offer", "objections", "closing"]
+    assert (await http.post("/api/review/criteria", json={"code": "empathy", "name": "Empathy"})).status_code == 403
+    await login_as(http, await make_user(Role.SUPERVISOR))
+    assert (await http.post("/api/review/criteria", json={"code": "empathy", "name": "Empathy"})).status_code == 403
+    await login_as(http, await make_user(Role.MANAGER))
+    r = await http.post("/api/review/criteria", json={"code": "empathy", "name": "Empathy", "weight": 2})
+    assert r.status_code == 201 and r.json()["weight"] == 2
+    assert (await http.post("/api/review/criteria", json={"code": "empathy", "name": "Again"})).status_code == 409
+    r = await http.post("/api/review/criteria", json={"code": "x", "name": "X", "weight": 0})
+    assert r.status_code == 422 and "weight" in r.json()["fields"]
+
+
+async def test_a_supervisor_scores_a_call_and_its_operator_reads_it(
+    http: httpx.AsyncClient, db: AsyncSession, agent: User, make_user: MakeUser
+) -> None:
+    call_id = await answered_call(db)
+    boss = await make_user(Role.SUPERVISOR, login="boss")
+    await login_as(http, boss)
+    # Weights 1 (greeting), 3 (need found), 2 (closing): (1*10 + 3*5 + 2*0) / (6*10) = 41.67%
+    r = await http.put(f"/api/calls/{call_id}/review",
+                       json={"scores": {"greeting": 10, "need_found": 5, "closing": 0}, "comment": "Ask more."})
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] == 41.67 and r.json()["reviewer"] == "boss"
+    assert [s["code"] for s in r.json()["scores"]] == ["greeting", "need_found", "closing"]
+    # Scored again by the same reviewer: replaced, not added.
+    r = await http.put(f"/api/calls/{call_id}/review", json={"scores": {"greeting": 10, "need_found": 10}})
+    assert r.status_code == 200 and r.json()["total"] == 100.0
+    r = await http.post(f"/api/calls/{call_id}/review/notes", json={"at_ms": 12_500, "text": "Here: <b>interrupts</b>"})
+    assert r.status_code == 201 and r.json()["author"] == "boss"
+    await http.post(f"/api/calls/{call_id}/review/notes", json={"text": "Good energy overall"})
+    await http.post(f"/api/calls/{call_id}/review/notes", json={"at_ms": 3_000, "text": "Greeting"})
+
+    await login_as(http, agent)
+    r = await http.get(f"/api/calls/{call_id}/review")
+    assert r.status_code == 200
+    body = r.json()
+    assert len(body["reviews"]) == 1 and body["reviews"][0]["total"] == 100.0
+    assert [n["at_ms"] for n in body["notes"]] == [3_000, 12_500, None]  # by moment, the whole call last
+    assert body["notes"][1]["text"] == "Here: <b>interrupts</b>"  # text as written; pages show it as text
+    assert len(body["criteria"]) == 5
+    # An operator reads, never scores.
+    assert (await http.put(f"/api/calls/{call_id}/review", json={"scores": {"greeting": 1}})).status_code == 403
+    assert (await http.post(f"/api/calls/{call_id}/review/notes", json={"text": "me"})).status_code == 403
+
+    await login_as(http, await make_user(Role.OPERATOR, login="agent2", extension="102"))
+    assert (await http.get(f"/api/calls/{call_id}/review")).status_code == 403
+    audited = await db.scalar(select(func.count()).select_from(AuditEntry)
+                              .where(AuditEntry.entity.in_(["call_review", "call_review_note"])))
+    assert audited == 5  # two scorings, three notes
+
+
+async def test_a_weight_changed_later_leaves_past_totals_alone(
+    http: httpx.AsyncClient, db: AsyncSession, agent: User, make_user: MakeUser
+) -> None:
+    call_id = await answered_call(db)
+    await login_as(http, await make_user(Role.MANAGER))
+    await http.put(f"/api/calls/{call_id}/review", json={"scores": {"greeting": 10, "need_found": 0}})
+    criteria = {c["code"]: c["id"] for c in (await http.get("/api/review/criteria")).json()["items"]}
+    r = await http.patch(f"/api/review/criteria/{criteria['greeting']}", json={"weight": 9})
+    assert r.status_code == 200 and r.json()["weight"] == 9
+    reviews = (await http.get(f"/api/calls/{call_id}/review")).json()["reviews"]
+    assert reviews[0]["total"] == 25.0  # 1*10 / (1*10 + 3*10), as scored
+    assert (await http.patch(f"/api/review/criteria/{criteria['offer']}", json={"is_active": False})).status_code == 200
+    r = await http.put(f"/api/calls/{call_id}/review", json={"scores": {"offer": 5, "nonsense": 3}})
+    assert r.status_code == 422 and set(r.json()["fields"]) == {"scores.nonsense", "scores.offer"}
+
+
+@pytest.mark.parametrize("body", [
+    {"scores": {}}, {"scores": {"greeting": 11}}, {"scores": {"greeting": -1}}, {"scores": {"greeting": "ten"}},
+    {"scores": {"greeting": 5}, "extra": 1},
+])
+async def test_bad_reviews_are_refused_whole(
+    http: httpx.AsyncClient, db: AsyncSession, agent: User, make_user: MakeUser, body: dict[str, object]
+) -> None:
+    call_id = await answered_call(db)
+    await login_as(http, await make_user(Role.SUPERVISOR))
+    r = await http.put(f"/api/calls/{call_id}/review", json=body)
+    assert r.status_code == 422, r.text
+    assert (await http.get(f"/api/calls/{call_id}/review")).json()["reviews"] == []
+    assert (await http.put("/api/calls/999999/review", json={"scores": {"greeting": 5}})).status_code == 404
+    r = await http.post(f"/api/calls/{call_id}/review/notes", json={"at_ms": -5, "text": "x"})
+    assert r.status_code == 422
