@@ -16,7 +16,7 @@ from callcenter.auth.principal import Permission, Principal
 from callcenter.calls.schemas import CallFilter
 from callcenter.calls.serialize import call_dicts
 from callcenter.errors import NotFound, ValidationFailed
-from callcenter.models import Call, Interaction, User
+from callcenter.models import Call, CallReview, Interaction, User
 from callcenter.rows import fetch_page, where_equal
 
 
@@ -45,7 +45,17 @@ async def list_calls(
         (Call.outcome, flt.outcome),
         (Interaction.client_id, flt.client_id),
         (Call.queue, flt.queue),
+        (Interaction.disposition_id, flt.result_id),
     ))
+    if flt.team_id is not None:
+        query = query.where(Call.operator_id.in_(select(User.id).where(User.team_id == flt.team_id)))
+    if flt.min_talk_seconds is not None:
+        query = query.where(Call.talk_seconds >= flt.min_talk_seconds)
+    if flt.max_talk_seconds is not None:
+        query = query.where(Call.talk_seconds <= flt.max_talk_seconds)
+    if flt.reviewed is not None:
+        reviewed = select(CallReview.id).where(CallReview.call_id == Call.id).exists()
+        query = query.where(reviewed if flt.reviewed else ~reviewed)
     if flt.from_ is not None:
         query = query.where(Call.started_at >= flt.from_)
     if flt.to is not None:

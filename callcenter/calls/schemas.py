@@ -1,7 +1,8 @@
 """What the outside world may send to find calls, and the wrap-up of a call.
 
 ``from``/``to`` bound ``started_at`` (from inclusive, to exclusive) and carry a time zone (see
-:mod:`callcenter.when`); ``operator`` is the answering user's id or login.
+:mod:`callcenter.when`); ``operator`` is the answering user's id or login; ``team_id`` the team of the
+answering user; the talk bounds are inclusive.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ class CallFilter(BaseModel):
     outcome: CallOutcome | None = None
     client_id: Id | None = None
     queue: Annotated[str, StringConstraints(max_length=80)] | None = None
+    team_id: Id | None = None  # answered by a member of this team
+    result_id: Id | None = None  # the disposition set as the call's result
+    min_talk_seconds: int | None = Field(default=None, ge=0)
+    max_talk_seconds: int | None = Field(default=None, ge=0)
+    reviewed: bool | None = None  # scored by at least one reviewer, or not yet
 
 
 class CallbackIn(BaseModel):

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.models import Call, CallTransfer, Client, Disposition, Interaction, User
+from callcenter.models import Call, CallReview, CallTransfer, Client, Disposition, Interaction, User
 from callcenter.rows import plain
 
 
 async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]]:
-    """``calls`` in order, as the API gives them; three more queries whatever their number."""
+    """``calls`` in order, as the API gives them; four more queries whatever their number."""
     transfers: dict[int, list[CallTransfer]] = {}
     if calls:
         found_transfers = await db.scalars(
@@ -36,6 +36,9 @@ async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]
             "at": plain(t.at),
         }
 
+    reviewed: set[int] = set()
+    if calls:
+        reviewed = set(await db.scalars(select(CallReview.call_id).where(CallReview.call_id.in_([c.id for c in calls]))))
     clients: dict[int, tuple[int | None, str | None]] = {}
     results: dict[int, dict[str, Any]] = {}
     if calls:
@@ -78,6 +81,7 @@ async def call_dicts(db: AsyncSession, calls: list[Call]) -> list[dict[str, Any]
             "result_at": plain(c.result_at),
             "wrapup_seconds": c.wrapup_seconds,
             "result_missing": c.result_missing,
+            "reviewed": c.id in reviewed,
         }
         for c in calls
     ]

@@ -3,16 +3,18 @@ the call's own operator reads its reviews; every other operator is refused; past
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.calls.services import record_call
-from callcenter.models import AuditEntry, User
+from callcenter.models import AuditEntry, Call, Disposition, Interaction, Team, User
 from callcenter.models.enums import Role
 from tests.conftest import MakeUser, login_as
-from tests.test_calls import summary
+from tests.test_calls import T0, summary
 
 
 @pytest.fixture
@@ -111,3 +113,44 @@ async def test_bad_reviews_are_refused_whole(
     assert (await http.put("/api/calls/999999/review", json={"scores": {"greeting": 5}})).status_code == 404
     r = await http.post(f"/api/calls/{call_id}/review/notes", json={"at_ms": -5, "text": "x"})
     assert r.status_code == 422
+
+
+async def test_the_call_list_finds_calls_to_review(
+    http: httpx.AsyncClient, db: AsyncSession, agent: User, make_user: MakeUser
+) -> None:
+    team = Team(name="Sales")
+    other_team = Team(name="Support")
+    db.add_all([team, other_team])
+    await db.flush()
+    agent.team_id = team.id
+    colleague = await make_user(Role.OPERATOR, login="agent2", agent_interface="PJSIP/agent2")
+    colleague.team_id = other_team.id
+    sale = Disposition(code="sale-x", name="Sale")
+    db.add(sale)
+    await db.commit()
+    short = (await record_call(db, summary("short", talk_seconds=20), region="RU")).call_id
+    long = (await record_call(db, summary("long", talk_seconds=300, started_at=T0 + timedelta(hours=1)),
+                              region="RU")).call_id
+    theirs = (await record_call(db, summary("theirs", answered_by="PJSIP/agent2", started_at=T0 + timedelta(hours=2)),
+                                region="RU")).call_id
+    long_call = await db.get(Call, long)
+    assert long_call is not None
+    await db.execute(update(Interaction).where(Interaction.id == long_call.interaction_id).values(disposition_id=sale.id))
+    await db.commit()
+    await login_as(http, await make_user(Role.SUPERVISOR))
+    await http.put(f"/api/calls/{long}/review", json={"scores": {"greeting": 7}})
+
+    async def ids(**query: object) -> set[int]:
+        r = await http.get("/api/calls", params={k: str(v).lower() if isinstance(v, bool) else v for k, v in query.items()})
+        assert r.status_code == 200, r.text
+        return {c["id"] for c in r.json()["items"]}
+
+    assert await ids(team_id=team.id) == {short, long}
+    assert await ids(team_id=other_team.id) == {theirs}
+    assert await ids(result_id=sale.id) == {long}
+    assert await ids(min_talk_seconds=61) == {long} and await ids(max_talk_seconds=60) == {short, theirs}
+    assert await ids(reviewed=True) == {long} and await ids(reviewed=False) == {short, theirs}
+    listed = (await http.get("/api/calls", params={"reviewed": "true"})).json()["items"]
+    assert listed[0]["reviewed"] is True
+    assert (await http.get("/api/calls", params={"min_talk_seconds": -1})).status_code == 422
+

@@ -22,7 +22,8 @@ class CallListQuery(PageQuery, CallFilter):
 
 
 @router.get("/api/calls",
-            summary="List calls, newest first (from/to on started_at, operator id or login, direction, outcome, client_id, queue)",
+            summary="List calls, newest first (from/to on started_at, operator id or login, team_id, direction, outcome, "
+                    "result_id, client_id, queue, min/max_talk_seconds, reviewed)",
             permission=Permission.WORK_READ, query=CallListQuery)
 async def list_(call: Call) -> dict[str, Any]:
     q = call.query

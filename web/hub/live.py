@@ -71,6 +71,7 @@ class LiveCall:
             "result_at": None,
             "wrapup_seconds": None,
             "result_missing": False,
+            "reviewed": False,
             "state": self.state,
             "ringing": sorted(login_of.get(uid, str(uid)) for uid in self.ringing),
         }
