@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Install the test dependencies (Python packages into .venv, Debian's Chromium for the browser
-# tests) and run the whole suite: on SQLite always, and again on PostgreSQL when one is reachable.
+# Install the test dependencies (Python packages into .venv, Debian's Chromium and espeak-ng) and run
+# the whole suite: on SQLite always, and again on PostgreSQL when one is reachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the tests use: Chromium for the browser tests, espeak-ng to speak the audio the
+# transcription tests transcribe.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "installing Debian's chromium for the browser tests"
+    echo "installing Debian's$missing for the tests"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086  # one word per package
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   elif command -v sudo >/dev/null 2>&1; then
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   else
-    echo "chromium is missing and cannot be installed without root: browser tests will be skipped" >&2
+    echo "$missing missing and cannot be installed without root: the tests needing them will be skipped" >&2
   fi
 fi
 
