@@ -129,3 +129,24 @@ class RecordingDeleted(DomainError):
     def __init__(self, call_id: int) -> None:
         super().__init__(f"The recording of call {call_id} was deleted under the recordings' retention.",
                          details={"call_id": call_id})
+
+
+class NoTranscript(DomainError):
+    """The call has no transcript and none is coming (no recording, or transcription is off)."""
+
+    error_id = "no-transcript"
+    status = 404
+
+    def __init__(self, call_id: int) -> None:
+        super().__init__(f"Call {call_id} has no transcript.", details={"call_id": call_id})
+
+
+class TranscriptNotReady(DomainError):
+    """The transcription is queued, running, or failed; ``job`` says which and why."""
+
+    error_id = "transcript-not-ready"
+    status = 404
+
+    def __init__(self, call_id: int, status: str, reason: str) -> None:
+        super().__init__(f"The transcript of call {call_id} is not ready ({status}).",
+                         details={"call_id": call_id, "job": {"status": status, "last_error": reason}})

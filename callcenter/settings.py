@@ -89,6 +89,16 @@ class Settings(BaseSettings):
         description="Delete a call's recording this many days after the call (the call, its result and its "
                     "reviews stay); 0 keeps recordings for ever.",
     )
+    whisper_model: Path | None = Field(
+        default=None,
+        description="Folder of a CTranslate2 Whisper model (faster-whisper); set, calls with a recording are "
+                    "transcribed by `callcenter worker`. Empty: no transcripts, calls stay reviewable.",
+    )
+    whisper_languages: dict[str, str] = Field(
+        default_factory=dict,
+        description='Transcription language per queue, as JSON ({"support": "ru", "export": "en"}); a queue '
+                    "not listed has its language detected.",
+    )
     time_zone: str = Field(
         default="UTC",
         description="IANA time zone (Europe/Moscow) whose midnight starts the day the live view's 'today' figures count.",

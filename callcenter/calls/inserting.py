@@ -20,10 +20,15 @@ from callcenter.calls.missed import Miss, missed_callbacks
 from callcenter.calls.recorded import RecordedCall
 from callcenter.models import Call, CallTransfer, Interaction
 from callcenter.models.enums import InteractionKind, InteractionStatus
+from callcenter.transcripts.jobs import queue_transcriptions
 
 
-async def insert_calls(db: AsyncSession, summaries: list[CallSummary], region: str) -> list[RecordedCall]:
-    """Log ``summaries`` (none of them logged yet) and commit; raises ``IntegrityError`` if one was after all."""
+async def insert_calls(db: AsyncSession, summaries: list[CallSummary], region: str, *,
+                       transcribe: bool = False) -> list[RecordedCall]:
+    """Log ``summaries`` (none of them logged yet) and commit; raises ``IntegrityError`` if one was after all.
+
+    ``transcribe`` queues the transcription of each call with a recording, in the same transaction.
+    """
     facts = await gather_facts(db, summaries, region)
     interaction_ids = list(await db.scalars(
         insert(Interaction).returning(Interaction.id, sort_by_parameter_order=True),
@@ -46,6 +51,8 @@ async def insert_calls(db: AsyncSession, summaries: list[CallSummary], region: s
         _created(s, f, cid, iid, tid)
         for s, f, cid, iid, tid in zip(summaries, facts, call_ids, interaction_ids, task_ids, strict=True)
     ])
+    if transcribe:
+        await queue_transcriptions(db, [cid for s, cid in zip(summaries, call_ids, strict=True) if s.recording])
     await db.commit()
     return [RecordedCall(cid, iid, f.client_id, f.operator_id, tid, created=True)
             for f, cid, iid, tid in zip(facts, call_ids, interaction_ids, task_ids, strict=True)]

@@ -46,11 +46,12 @@ class CallLogger:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], region: str, *,
                  retry_initial: float = 0.5, retry_max: float = 30.0, writers: int = 1, batch_size: int = 200,
-                 linger: float = 0.2) -> None:
+                 linger: float = 0.2, transcribe: bool = False) -> None:
         self.sessions = sessions
         self.region = region
         self.retry_initial, self.retry_max = retry_initial, retry_max
         self.batch_size, self.linger = batch_size, linger
+        self.transcribe = transcribe  # queue a transcription for each call with a recording
         self.logged = 0
         self.batches = 0  # transactions that wrote calls
         self.retries = 0
@@ -111,7 +112,8 @@ class CallLogger:
         while True:
             try:
                 async with self.sessions() as db:
-                    recorded: list[RecordedCall | None] = list(await record_calls(db, summaries, region=self.region))
+                    recorded: list[RecordedCall | None] = list(
+                        await record_calls(db, summaries, region=self.region, transcribe=self.transcribe))
             except PERMANENT:
                 if len(summaries) > 1:  # find the bad one: the others are written
                     return [await self.log_call(summary) for summary in summaries]

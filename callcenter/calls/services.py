@@ -35,7 +35,8 @@ from callcenter.models.enums import Direction
 __all__ = ["RecordedCall", "record_call", "record_calls"]
 
 
-async def record_calls(db: AsyncSession, summaries: list[CallSummary], *, region: str) -> list[RecordedCall]:
+async def record_calls(db: AsyncSession, summaries: list[CallSummary], *, region: str,
+                       transcribe: bool = False) -> list[RecordedCall]:
     """Log many summaries, in order: the new ones in one transaction, the rest as :func:`record_call` does.
 
     The batch is inserted straight away, without looking for its linkedids first: a call already logged
@@ -47,22 +48,24 @@ async def record_calls(db: AsyncSession, summaries: list[CallSummary], *, region
         first.setdefault(s.linkedid, s)
     inserted: dict[str, RecordedCall] = {}
     try:
-        inserted = dict(zip(first, await insert_calls(db, list(first.values()), region), strict=True))
+        inserted = dict(zip(first, await insert_calls(db, list(first.values()), region, transcribe=transcribe),
+                            strict=True))
     except IntegrityError:
         await db.rollback()
     except Exception:
         await db.rollback()
         raise
     # A linkedid twice in the batch is a replay: the first was inserted, the second finds it logged.
-    return [inserted.pop(s.linkedid, None) or await record_call(db, s, region=region) for s in summaries]
+    return [inserted.pop(s.linkedid, None) or await record_call(db, s, region=region, transcribe=transcribe)
+            for s in summaries]
 
 
-async def record_call(db: AsyncSession, summary: CallSummary, *, region: str) -> RecordedCall:
+async def record_call(db: AsyncSession, summary: CallSummary, *, region: str, transcribe: bool = False) -> RecordedCall:
     """Log ``summary`` once per linkedid (see the module's notes); commits, or rolls back whole on failure."""
     existing = await _existing(db, summary.linkedid)
     if existing is None:
         try:
-            return (await insert_calls(db, [summary], region))[0]
+            return (await insert_calls(db, [summary], region, transcribe=transcribe))[0]
         except IntegrityError:
             await db.rollback()
             existing = await _existing(db, summary.linkedid)

@@ -76,7 +76,8 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
     the caller's to close; the calls the connector reported are written before the block ends.
     """
     writes = writer_engine(engine, writers=1)
-    logger, subscription = subscribe_call_logger(bus, create_sessionmaker(writes), s.default_region)
+    logger, subscription = subscribe_call_logger(bus, create_sessionmaker(writes), s.default_region,
+                                                 transcribe=s.whisper_model is not None)
     async with contextlib.AsyncExitStack() as stack:
         if writes is not engine:
             stack.push_async_callback(writes.dispose)  # after the last calls are written, below

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +46,18 @@ async def enqueue(db: AsyncSession, kind: str, payload: dict[str, Any], *, key: 
             raise
         return int(found)
     return int(job.id)
+
+
+async def enqueue_new(db: AsyncSession, kind: str, jobs: list[tuple[str, dict[str, Any]]], *,
+                      max_attempts: int = 3) -> None:
+    """Queue jobs whose keys are new (for rows made in this transaction) in one statement; a key taken
+    after all fails the transaction on the unique key."""
+    if jobs:
+        now = utcnow()
+        await db.execute(insert(Job), [
+            {"kind": kind, "key": key, "payload": payload, "status": JobStatus.QUEUED, "attempts": 0,
+             "max_attempts": max_attempts, "run_after": now, "last_error": ""} for key, payload in jobs
+        ])
 
 
 def _claimable(kinds: Sequence[str], now: datetime) -> Any:

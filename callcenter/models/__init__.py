@@ -5,6 +5,7 @@ from callcenter.models.clients import Client, ClientContact, ClientRelation, Con
 from callcenter.models.interactions import Call, CallTransfer, Disposition, Interaction
 from callcenter.models.jobs import Job
 from callcenter.models.reviews import CallReview, ReviewNote, ScoreCriterion
+from callcenter.models.transcripts import Transcript
 from callcenter.models.users import ApiToken, AppSetting, LoginFailure, Team, User, WebSession
 from callcenter.models.work import Claim, Deal, FunnelStage, Sale, Task
 
@@ -33,6 +34,7 @@ __all__ = [
     "ScoreCriterion",
     "Task",
     "Team",
+    "Transcript",
     "User",
     "WebSession",
 ]

@@ -72,6 +72,7 @@ class Transcriber:
         self.model = WhisperModel(str(folder), device="cpu", compute_type=compute_type, cpu_threads=threads,
                                   local_files_only=True)
         self.speakers = (left_speaker, right_speaker)
+        self.name = folder.name
 
     def transcribe(self, audio: Path, *, language: str | None = None, **options: Any) -> Transcript:
         """The recording's lines with their times; ``language`` (``ru``, ``en``) or detected when None."""

@@ -12,6 +12,7 @@ from callcenter.calls import reading
 from callcenter.calls.schemas import CallFilter
 from callcenter.recordings.files import media_type
 from callcenter.recordings.services import recording_to_play
+from callcenter.transcripts.services import call_transcript
 from web.api.routing import ApiRouter, Call, PageQuery, page
 
 router = ApiRouter("calls")
@@ -59,3 +60,12 @@ async def recording(call: Call) -> Response:
     )
     return FileResponse(path, media_type=media_type(path), filename=path.name, content_disposition_type="inline",
                         headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/api/calls/{call_id:int}/transcript",
+            summary="The call's transcript: lines with start and end (s), text and speaker (client, operator or "
+                    "null); supervisors, managers and the call's own operator",
+            permission=Permission.WORK_READ,
+            responses={404: "no-transcript, or transcript-not-ready with the job's status and last error"})
+async def transcript(call: Call) -> dict[str, Any]:
+    return await call_transcript(call.db, call.principal, call.path_int("call_id"))

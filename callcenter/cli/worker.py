@@ -1,0 +1,64 @@
+"""``callcenter worker``: runs the background jobs (transcriptions) in a process of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+import click
+
+from callcenter.cli.common import run, settings
+from callcenter.db.engine import create_engine, create_sessionmaker
+from callcenter.jobs.worker import Handler, Worker
+from callcenter.settings import Settings
+from callcenter.transcripts import jobs as transcription
+
+log = logging.getLogger(__name__)
+
+
+def handlers(s: Settings, sessions: Any) -> dict[str, Handler]:
+    """The job kinds this worker can run with the settings it has."""
+    found: dict[str, Handler] = {}
+    if s.whisper_model is None:
+        log.info("CALLCENTER_WHISPER_MODEL is not set: no transcriptions")
+        return found
+    from ml.whisper.transcriber import ModelMissing, Transcriber  # heavy: loaded only where it is used
+
+    try:
+        transcriber = Transcriber(s.whisper_model)
+    except ModelMissing as exc:
+        # The jobs stay queued: a worker started once the model is in place takes them.
+        log.error("%s", exc)
+        return found
+    found[transcription.KIND] = transcription.transcribe_handler(sessions, s, transcriber)
+    return found
+
+
+async def serve_worker(s: Settings) -> None:
+    engine = create_engine(s.resolved_database_url)
+    try:
+        sessions = create_sessionmaker(engine)
+        kinds = handlers(s, sessions)
+        if not kinds:
+            log.warning("no job kind can run here; waiting for a stop")
+        worker = Worker(engine, kinds)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, worker.stop)
+        log.info("worker %s running %s", worker.name, ", ".join(kinds) or "nothing")
+        await worker.run()
+    finally:
+        await engine.dispose()
+
+
+@click.command()
+def worker() -> None:
+    """Run background jobs (transcriptions) until interrupted; each job is finished before stopping."""
+    run(serve_worker(settings()))
+
+
+COMMANDS = [worker]
