@@ -18,6 +18,7 @@ from callcenter.calls.serialize import call_dicts
 from callcenter.errors import NotFound, ValidationFailed
 from callcenter.models import Call, CallReview, Interaction, User
 from callcenter.rows import fetch_page, where_equal
+from callcenter.transcripts.search import calls_saying
 
 
 async def _operator_id(db: AsyncSession, operator: str) -> int:
@@ -53,6 +54,8 @@ async def list_calls(
         query = query.where(Call.talk_seconds >= flt.min_talk_seconds)
     if flt.max_talk_seconds is not None:
         query = query.where(Call.talk_seconds <= flt.max_talk_seconds)
+    if flt.q is not None:
+        query = query.where(Call.id.in_(calls_saying(db.get_bind().dialect.name, flt.q)))
     if flt.reviewed is not None:
         reviewed = select(CallReview.id).where(CallReview.call_id == Call.id).exists()
         query = query.where(reviewed if flt.reviewed else ~reviewed)

@@ -16,7 +16,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     """Leave out of schema comparison the backend-specific indexes made by hand in migrations."""
-    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
+    return not (type_ == "index" and name is not None and name.endswith(("_trgm", "_fts")))
 
 
 def alembic_config(url: str) -> Config:

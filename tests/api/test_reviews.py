@@ -4,6 +4,7 @@ the call's own operator reads its reviews; every other operator is refused; past
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.calls.services import record_call
-from callcenter.models import AuditEntry, Call, Disposition, Interaction, Team, User
+from callcenter.models import AuditEntry, Call, Disposition, Interaction, Team, Transcript, User
 from callcenter.models.enums import Role
 from tests.conftest import MakeUser, login_as
 from tests.test_calls import T0, summary
@@ -154,3 +155,33 @@ async def test_the_call_list_finds_calls_to_review(
     assert listed[0]["reviewed"] is True
     assert (await http.get("/api/calls", params={"min_talk_seconds": -1})).status_code == 422
 
+
+
+async def test_the_call_list_finds_calls_by_the_words_said_in_them(
+    http: httpx.AsyncClient, db: AsyncSession, db_engine: Any, agent: User, make_user: MakeUser
+) -> None:
+    said = {
+        "ru": "Клиент хочет заказать две коробки и просит доставку завтра",
+        "en": "I would like a refund for the broken kettle, please",
+        "none": "",
+    }
+    ids = {}
+    for n, (name, text) in enumerate(said.items()):
+        call_id = (await record_call(db, summary(name, started_at=T0 + timedelta(minutes=n)), region="RU")).call_id
+        db.add(Transcript(call_id=call_id, language=name[:2], duration_seconds=10, segments=[], text=text))
+        ids[name] = call_id
+    await db.commit()
+    await login_as(http, await make_user(Role.SUPERVISOR))
+
+    async def found(q: str) -> set[str]:
+        r = await http.get("/api/calls", params={"q": q})
+        assert r.status_code == 200, r.text
+        return {name for name, call_id in ids.items() if call_id in {c["id"] for c in r.json()["items"]}}
+
+    assert await found("коробки") == {"ru"} and await found("КОРОБКИ доставку") == {"ru"}
+    assert await found("refund") == {"en"} and await found("broken kettle") == {"en"}
+    assert await found("коробки refund") == set()  # every word, in one call
+    assert await found("самовар") == set()
+    if db_engine.dialect.name == "postgresql":  # stems: other forms of the same words
+        assert await found("коробка") == {"ru"} and await found("refunds") == {"en"}
+    assert (await http.get("/api/calls", params={"q": ""})).status_code == 422

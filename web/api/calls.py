@@ -24,7 +24,7 @@ class CallListQuery(PageQuery, CallFilter):
 
 @router.get("/api/calls",
             summary="List calls, newest first (from/to on started_at, operator id or login, team_id, direction, outcome, "
-                    "result_id, client_id, queue, min/max_talk_seconds, reviewed)",
+                    "result_id, client_id, queue, min/max_talk_seconds, reviewed, q: words said in the transcript)",
             permission=Permission.WORK_READ, query=CallListQuery)
 async def list_(call: Call) -> dict[str, Any]:
     q = call.query
