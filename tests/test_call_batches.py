@@ -110,10 +110,10 @@ async def test_the_logger_gives_up_the_bad_call_of_a_batch_alone(
 ) -> None:
     real = logger_module.record_calls
 
-    async def refusing(db: AsyncSession, summaries: list[CallSummary], *, region: str) -> Any:
+    async def refusing(db: AsyncSession, summaries: list[CallSummary], **kw: Any) -> Any:
         if any(s.linkedid == "bad" for s in summaries):
             raise DataError("INSERT", {}, ValueError("value out of range"))
-        return await real(db, summaries, region=region)
+        return await real(db, summaries, **kw)
 
     monkeypatch.setattr(logger_module, "record_calls", refusing)
     logger = CallLogger(create_sessionmaker(db_engine), "RU", linger=0.05, retry_initial=0.01)
