@@ -185,3 +185,27 @@ async def test_the_call_list_finds_calls_by_the_words_said_in_them(
     if db_engine.dialect.name == "postgresql":  # stems: other forms of the same words
         assert await found("коробка") == {"ru"} and await found("refunds") == {"en"}
     assert (await http.get("/api/calls", params={"q": ""})).status_code == 422
+
+
+async def test_the_call_log_page_filters_calls_to_review(
+    http: httpx.AsyncClient, db: AsyncSession, agent: User, make_user: MakeUser
+) -> None:
+    first = (await record_call(db, summary("p1", talk_seconds=300), region="RU")).call_id
+    second = (await record_call(db, summary("p2", started_at=T0 + timedelta(days=1), talk_seconds=20),
+                                region="RU")).call_id
+    db.add(Transcript(call_id=first, language="ru", duration_seconds=300, segments=[], text="хочу вернуть чайник"))
+    await db.commit()
+    await login_as(http, await make_user(Role.SUPERVISOR))
+    await http.put(f"/api/calls/{second}/review", json={"scores": {"greeting": 4}})
+
+    async def listed(**params: object) -> set[int]:
+        r = await http.get("/calls", params=params)
+        assert r.status_code == 200, r.text
+        return {call_id for call_id in (first, second) if f'href="/calls/{call_id}/review"' in r.text}
+
+    assert await listed() == {first, second}
+    assert await listed(q="чайник") == {first}
+    assert await listed(reviewed="yes") == {second} and await listed(reviewed="no") == {first}
+    assert await listed(min_talk=60) == {first}
+    assert await listed(day="2024-05-02") == {second}  # the second call's day, in UTC (the default zone)
+    assert await listed(day="not-a-day", reviewed="maybe", team="999") == {first, second}  # stale links: no filter

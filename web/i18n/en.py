@@ -434,4 +434,12 @@ MESSAGES: dict[str, str] = {
     "review.none": "Not reviewed yet.",
     "review.load_failed": "Could not load; reload the page.",
     "calls.review": "Review",
+    "calls.filter.team": "Team",
+    "calls.filter.result": "Result",
+    "calls.filter.reviewed": "Reviewed",
+    "calls.reviewed.yes": "reviewed",
+    "calls.reviewed.no": "not reviewed",
+    "calls.filter.day": "Day",
+    "calls.filter.min_talk": "Talk from, s",
+    "calls.filter.words": "Words said",
 }

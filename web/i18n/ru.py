@@ -434,4 +434,12 @@ MESSAGES: dict[str, str] = {
     "review.none": "Ещё не оценён.",
     "review.load_failed": "Не удалось загрузить; обновите страницу.",
     "calls.review": "Разбор",
+    "calls.filter.team": "Команда",
+    "calls.filter.result": "Результат",
+    "calls.filter.reviewed": "Разбор",
+    "calls.reviewed.yes": "оценён",
+    "calls.reviewed.no": "не оценён",
+    "calls.filter.day": "День",
+    "calls.filter.min_talk": "Разговор от, с",
+    "calls.filter.words": "Слова в разговоре",
 }

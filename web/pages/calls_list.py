@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
 from callcenter.calls.reading import list_calls
 from callcenter.calls.schemas import CallFilter
+from callcenter.models import Disposition, Team
 from callcenter.models.enums import CallOutcome, Direction
 from callcenter.users.directory import owner_choices
 from web.pages.context import Page, page
@@ -15,25 +20,62 @@ from web.pages.listing import choice, page_number, pager, whole_number
 PAGE_SIZE = 50
 
 
+def _day(value: str | None, zone: str) -> tuple[datetime, datetime] | None:
+    """The day ``value`` (``2024-05-01``) names, midnight to midnight in the centre's time zone, in UTC."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    start = datetime.combine(day, time(), ZoneInfo(zone))
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+async def _choices(pg: Page) -> tuple[dict[int, str], dict[int, str]]:
+    teams = {tid: name for tid, name in await pg.db.execute(select(Team.id, Team.name).order_by(Team.name))}
+    results = {did: name for did, name in await pg.db.execute(
+        select(Disposition.id, Disposition.name).order_by(Disposition.sort_order, Disposition.id))}
+    return teams, results
+
+
 @page(permission=Permission.WORK_READ)
 async def calls_list(pg: Page) -> Response:
     params = pg.request.query_params
     direction = choice(params.get("direction"), [d.value for d in Direction])
     outcome = choice(params.get("outcome"), [o.value for o in CallOutcome])
     operator = whole_number(params.get("operator"))
+    teams, results = await _choices(pg)
+    team = whole_number(params.get("team"))
+    team = team if team in teams else None
+    result = whole_number(params.get("result"))
+    result = result if result in results else None
+    reviewed = choice(params.get("reviewed"), ["yes", "no"])
+    min_talk = whole_number(params.get("min_talk"))
+    words = " ".join((params.get("q") or "").split())[:200] or None
+    day_value = params.get("day") or ""
+    day = _day(day_value, pg.settings.time_zone)
     number = page_number(params.get("page"))
-    flt = CallFilter(direction=direction, outcome=outcome, operator=str(operator) if operator else None)
     operators = await owner_choices(pg.db)
     if operator is not None and operator not in {o.id for o in operators}:
-        flt, operator = CallFilter(direction=direction, outcome=outcome), None  # a stale link, not an error
+        operator = None  # a stale link, not an error
+    flt = CallFilter(direction=direction, outcome=outcome, operator=str(operator) if operator else None,
+                     team_id=team, result_id=result, min_talk_seconds=min_talk, q=words,
+                     reviewed=None if reviewed is None else reviewed == "yes",
+                     from_=day[0] if day else None, to=day[1] if day else None)
     calls, total = await list_calls(pg.db, pg.principal, flt, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-    kept = {k: v for k, v in {"direction": direction, "outcome": outcome, "operator": operator}.items() if v}
+    kept = {k: v for k, v in {
+        "direction": direction, "outcome": outcome, "operator": operator, "team": team, "result": result,
+        "reviewed": reviewed, "min_talk": min_talk, "q": words, "day": day_value if day else None,
+    }.items() if v is not None and v != ""}
 
     return await pg.render(
         "calls/list.html",
         calls=calls,
         total=total,
-        filters={"direction": direction or "", "outcome": outcome or "", "operator": operator},
+        filters={"direction": direction or "", "outcome": outcome or "", "operator": operator, "team": team,
+                 "result": result, "reviewed": reviewed or "", "min_talk": min_talk if min_talk is not None else "",
+                 "q": words or "", "day": day_value if day else ""},
+        teams=teams,
+        results=results,
         filtered=bool(kept),
         directions=[d.value for d in Direction],
         outcomes=[o.value for o in CallOutcome],
