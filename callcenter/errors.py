@@ -150,3 +150,24 @@ class TranscriptNotReady(DomainError):
     def __init__(self, call_id: int, status: str, reason: str) -> None:
         super().__init__(f"The transcript of call {call_id} is not ready ({status}).",
                          details={"call_id": call_id, "job": {"status": status, "last_error": reason}})
+
+
+class CallNotLive(DomainError):
+    """No call with this linkedid is going on now."""
+
+    error_id = "call-not-live"
+    status = 404
+
+    def __init__(self, linkedid: str) -> None:
+        super().__init__(f"No call {linkedid!r} is going on now.", details={"linkedid": linkedid})
+
+
+class CallNotAnswered(DomainError):
+    """A live call no operator of the CRM is talking on: there is nobody to listen to."""
+
+    error_id = "call-not-answered"
+    status = 409
+
+    def __init__(self, linkedid: str) -> None:
+        super().__init__(f"Call {linkedid!r} is not answered by an operator yet; listen in once it is.",
+                         details={"linkedid": linkedid})

@@ -24,8 +24,9 @@ EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
         call_events.CallQueued, call_events.CallRinging, call_events.CallAnswered, call_events.CallTransferred,
-        call_events.CallEnded, call_events.AgentPaused,
-        desk_events.DialRequested, desk_events.PauseRequested, desk_events.CommandFailed, desk_events.WrapUpDone,
+        call_events.CallEnded, call_events.AgentPaused, call_events.SpyStarted, call_events.SpyStopped,
+        desk_events.DialRequested, desk_events.PauseRequested, desk_events.SpyRequested, desk_events.CommandFailed,
+        desk_events.WrapUpDone,
     )
 }
 

@@ -1,4 +1,5 @@
-"""Desk commands carried out on the PBX: click-to-call (``Originate``) and pause (``QueuePause``).
+"""Desk commands carried out on the PBX: click-to-call (``Originate``), pause (``QueuePause``) and a
+supervisor listening in (``Originate`` of ``ChanSpy`` to the supervisor's phone).
 
 The handler is a bus subscriber in the process that holds the AMI connection. A command the PBX refuses,
 or one that cannot be sent because the connection is down, comes back on the bus as ``CommandFailed``
@@ -14,12 +15,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.bus import EventBus, Subscription
-from callcenter.desk.events import CommandFailed, DialRequested, PauseRequested
+from callcenter.desk.events import CommandFailed, DialRequested, PauseRequested, SpyRequested
 from telephony.ami.actions import AmiError
 from telephony.ami.frames import Frame, action
 from telephony.connector import Connector
+from telephony.tracker.rules_spy import SPY_MODE_VARIABLE
 
 log = logging.getLogger(__name__)
+
+# ChanSpy's options per mode: q no beep, E leave when the operator's leg hangs up, w speak to the operator
+# only, B speak to both.
+SPY_OPTIONS = {"listen": "qE", "whisper": "qwE", "barge": "qBE"}
+
+
+class Unanswerable(Exception):
+    """A command that cannot be sent as asked; its message is for the user who asked."""
 
 
 class CommandHandler:
@@ -38,6 +48,13 @@ class CommandHandler:
             await self._run(event.command_id, event.user_id, "dial", self._dial(event))
         elif isinstance(event, PauseRequested):
             await self._run(event.command_id, event.user_id, "pause", self._pause(event))
+        elif isinstance(event, SpyRequested):
+            try:
+                frame = self._spy(event)
+            except Unanswerable as exc:
+                self._fail(event.command_id, event.user_id, "spy", str(exc))
+                return
+            await self._run(event.command_id, event.user_id, "spy", frame)
 
     def _dial(self, cmd: DialRequested) -> Frame:
         # The operator's own phone rings first; once it is picked up, the dialplan dials the number.
@@ -46,13 +63,29 @@ class CommandHandler:
             Exten=cmd.number.lstrip("+"), Priority="1", CallerID=cmd.caller_id, Timeout="30000", Async="true",
         )
 
+    def _spy(self, cmd: SpyRequested) -> Frame:
+        # ChanSpy takes a prefix of channel names: the operator's own channel in this call, named in full,
+        # so that neither PJSIP/1010 (for PJSIP/101) nor the operator's next call is listened to.
+        target = self.connector.tracker.channel_in(cmd.linkedid, cmd.operator_interface)
+        if target is None:
+            raise Unanswerable("the operator is no longer on this call")
+        options = SPY_OPTIONS.get(cmd.mode)
+        if options is None:
+            raise Unanswerable(f"unknown listening mode {cmd.mode!r}")
+        # Not through Connector.originate: the leg is not a call, and a failed one must not be logged as one.
+        return action(
+            "Originate", ActionID=f"crm-spy-{cmd.command_id}", Channel=cmd.interface, Application="ChanSpy",
+            Data=f"{target},{options}", CallerID=cmd.caller_id, Timeout="30000", Async="true",
+            Variable=f"{SPY_MODE_VARIABLE}={cmd.mode}",
+        )
+
     def _pause(self, cmd: PauseRequested) -> Frame:
         return action("QueuePause", ActionID=f"crm-pause-{cmd.command_id}", Interface=cmd.interface,
                       Paused="true" if cmd.paused else "false", Reason=cmd.reason)
 
     async def _run(self, command_id: str, user_id: int, what: str, frame: Frame) -> None:
         try:
-            if what == "dial":
+            if what == "dial":  # the tracker is told, so that even a failure is logged as a call
                 response = await self.connector.originate(frame, self.timeout)
             else:
                 response = await self.connector.client.send_action(frame, self.timeout)

@@ -107,4 +107,31 @@ class AgentPaused:
     at: datetime
 
 
-CallEvent = CallQueued | CallRinging | CallAnswered | CallTransferred | CallEnded | AgentPaused
+@dataclass(frozen=True, slots=True)
+class SpyStarted:
+    """A supervisor's phone began listening to (whispering to, barging into) an operator on a call.
+
+    The supervisor's leg is a call of its own on the PBX (``spy_linkedid``) and is never logged as one.
+    """
+
+    linkedid: str  # the call listened to
+    spy_linkedid: str
+    supervisor: str  # the supervisor's device interface
+    operator: str  # the device interface listened to
+    mode: str  # listen, whisper, barge; "spy" when the PBX was not told by the CRM
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SpyStopped:
+    linkedid: str
+    spy_linkedid: str
+    supervisor: str
+    operator: str
+    mode: str
+    at: datetime
+
+
+CallEvent = (
+    CallQueued | CallRinging | CallAnswered | CallTransferred | CallEnded | AgentPaused | SpyStarted | SpyStopped
+)

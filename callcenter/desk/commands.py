@@ -25,14 +25,21 @@ from callcenter.models import Client, User
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"\\<>]')
 
 
+def device_of_user(user: User) -> str:
+    """The interface the PBX knows ``user``'s phone by; :class:`NoDevice` when they have none."""
+    if user.agent_interface and user.agent_interface.strip():
+        return user.agent_interface.strip()
+    if user.extension and user.extension.strip():
+        return f"PJSIP/{user.extension.strip()}"
+    raise NoDevice(user.login)
+
+
 async def device_of(db: AsyncSession, principal: Principal) -> str:
     """The interface the PBX rings for ``principal``; :class:`NoDevice` when they have none."""
     user = await db.get(User, principal.user_id)
-    if user is not None and user.agent_interface and user.agent_interface.strip():
-        return user.agent_interface.strip()
-    if user is not None and user.extension and user.extension.strip():
-        return f"PJSIP/{user.extension.strip()}"
-    raise NoDevice(principal.login)
+    if user is None:
+        raise NoDevice(principal.login)
+    return device_of_user(user)
 
 
 def caller_id(name: str | None, e164: str) -> str:

@@ -35,10 +35,25 @@ class PauseRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class SpyRequested:
+    """Ring a supervisor's device and, once picked up, let it listen to (whisper to, barge into) an
+    operator's leg of a live call."""
+
+    command_id: str
+    user_id: int  # the supervisor
+    interface: str  # the supervisor's device
+    linkedid: str  # the call
+    operator_interface: str  # the operator's device in that call
+    mode: str  # listen, whisper, barge
+    caller_id: str  # what the supervisor's phone shows while it rings
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CommandFailed:
     command_id: str
     user_id: int
-    action: str  # dial, pause
+    action: str  # dial, pause, spy
     reason: str
     at: datetime
 
@@ -52,4 +67,4 @@ class WrapUpDone:
     at: datetime
 
 
-DeskEvent = DialRequested | PauseRequested | CommandFailed | WrapUpDone
+DeskEvent = DialRequested | PauseRequested | SpyRequested | CommandFailed | WrapUpDone

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -23,3 +23,11 @@ class PauseIn(BaseModel):
     paused: bool
     # No control characters: the reason travels to the PBX as an AMI header value.
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
+
+
+class SpyIn(BaseModel):
+    """How a supervisor joins a live call: listen, whisper (only the operator hears them) or barge (both do)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["listen", "whisper", "barge"] = "listen"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from telephony.ami.actions import md5_key
 from telephony.ami.frames import Frame
 from telephony.simulator.outbound import OriginateRequest
+from telephony.simulator.spy import SpyRequest, variables
 
 if TYPE_CHECKING:
     from telephony.simulator.pbx import Pbx
@@ -104,8 +105,15 @@ async def _originate(pbx: Pbx, session: Session, frame: Frame) -> bool:
         timeout = 30.0
     request = OriginateRequest(channel, frame.get("Context") or "default", frame.get("Exten") or "s",
                                frame.get("CallerID") or "", timeout, frame.action_id)
+    application = frame.get("Application")
+    if application and application.lower() != "chanspy":
+        respond(session, frame, "Error", ("Message", f"The simulator does not run {application} from an Originate"))
+        return True
     respond(session, frame, "Success", ("Message", "Originate successfully queued"))
-    pbx.originate(request)
+    if application:
+        pbx.spy(SpyRequest(request, frame.get("Data") or "", variables(frame.get_all("Variable"))))
+    else:
+        pbx.originate(request)
     return True
 
 

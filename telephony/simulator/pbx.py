@@ -24,6 +24,7 @@ from telephony.simulator.plan import CallPlan, Planner, Scenario, SimulatorConfi
 from telephony.simulator.queue import QueueState
 from telephony.simulator.scenarios import queue_call
 from telephony.simulator.script import CallScript
+from telephony.simulator.spy import SpyRequest, chanspy
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,10 @@ class Pbx:
             outcome = rng.choices(["answer", "busy", "noanswer"], weights=[80, 10, 10])[0]
         ring, talk = round(rng.uniform(2.0, 8.0), 2), round(rng.uniform(10.0, 120.0), 2)
         return self._spawn(lambda s: originate(s, self, request, outcome, ring, talk))
+
+    def spy(self, request: SpyRequest) -> asyncio.Task[None]:
+        """An AMI Originate of ChanSpy: the supervisor's phone picks up after a second."""
+        return self._spawn(lambda s: chanspy(s, self, request, answer_after=1.0))
 
     async def run_agi(self, url: str, channel: SimChannel, dnid: str) -> AgiOutcome:
         return await call_agi(url, channel, dnid)

@@ -13,7 +13,8 @@ from callcenter.calls.events import CallEvent
 from telephony.ami.frames import Frame
 from telephony.tracker.channels import Kind
 from telephony.tracker.rules_channels import finish, open_channel, operator_answered
-from telephony.tracker.state import TrackerState
+from telephony.tracker.rules_spy import UNTOLD
+from telephony.tracker.state import Spy, TrackerState
 
 
 def _duration(value: str | None) -> timedelta:
@@ -58,6 +59,8 @@ def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallE
             st.bridges.setdefault(bridge, set()).add(uniqueid)
         if f.get("Application") == "Queue" and call.queue is None:
             call.queue = (f.get("ApplicationData") or "").split(",", 1)[0] or None
+        if f.get("Application") in ("ChanSpy", "ExtenSpy") and call.spy is None:
+            call.spy = Spy(UNTOLD)  # a supervisor listening in since before the reconnect
     for linkedid in taken_up:
         call = st.calls[linkedid]
         for uniqueid in sorted(call.live):

@@ -13,6 +13,7 @@ from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallTran
 from telephony.ami.frames import Frame
 from telephony.tracker.channels import Kind, classify, interface_of, known, number_from_dial
 from telephony.tracker.outcome import summarize
+from telephony.tracker.rules_spy import stopped
 from telephony.tracker.state import Call, Channel, TrackerState
 
 Out = list[CallEvent]
@@ -127,6 +128,11 @@ def finish(st: TrackerState, call: Call, at: datetime, out: Out) -> None:
         if channel is not None:
             st.forget_channel(channel)
     call.live.clear()
+    if call.spy is not None:
+        ending = stopped(call, at)  # a supervisor's listening leg: no call to log
+        if ending is not None:
+            out.append(ending)
+        return
     if call.pending_blind is not None:
         call.transfers.append(call.pending_blind)  # handed on, but nobody answered there
         call.pending_blind = None

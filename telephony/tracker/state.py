@@ -24,6 +24,16 @@ class Channel:
 
 
 @dataclass(slots=True)
+class Spy:
+    """What makes a call a supervisor's spy leg rather than a call to log."""
+
+    mode: str  # listen, whisper, barge, or "spy" when the CRM did not start it
+    spied: str | None = None  # Linkedid of the call listened to, once ChanSpy found its channel
+    supervisor: str | None = None  # interface of the spying device
+    operator: str | None = None  # interface of the device listened to
+
+
+@dataclass(slots=True)
 class Call:
     """One call (one Linkedid) while it is going on."""
 
@@ -57,6 +67,7 @@ class Call:
     pending_blind: Transfer | None = None  # sent to an extension by a blind transfer, until someone answers
     live: set[str] = field(default_factory=set)  # uniqueids of channels not yet hung up
     times_approximate: bool = False
+    spy: Spy | None = None  # a supervisor's ChanSpy leg: reported as spying, never logged as a call
 
 
 @dataclass(slots=True)

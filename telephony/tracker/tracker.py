@@ -12,11 +12,12 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from callcenter.calls.events import CallEvent
+from callcenter.calls.events import CallAnswered, CallEvent, CallQueued, CallRinging
 from telephony.ami.frames import Frame
 from telephony.tracker import originate as originate_rules
 from telephony.tracker import rules_channels as ch
 from telephony.tracker import rules_dial as dial
+from telephony.tracker import rules_spy as spy
 from telephony.tracker import rules_transfer as xfer
 from telephony.tracker.channels import TrackerConfig
 from telephony.tracker.reconcile import reconcile
@@ -43,9 +44,15 @@ _EVENTS: dict[str, Handler] = {
     "AttendedTransfer": xfer.on_attended_transfer,
     "BlindTransfer": xfer.on_blind_transfer,
     "OriginateResponse": originate_rules.on_originate_response,
+    "ChanSpyStart": spy.on_chanspy_start,
+    "ChanSpyStop": spy.on_chanspy_stop,
 }
-_VARIABLES: dict[str, Handler] = {"MIXMONITOR_FILENAME": ch.on_recording}
-_APPLICATIONS: dict[str, Handler] = {"VoiceMail": ch.on_voicemail}
+_VARIABLES: dict[str, Handler] = {"MIXMONITOR_FILENAME": ch.on_recording, spy.SPY_MODE_VARIABLE: spy.on_spy_mode}
+_APPLICATIONS: dict[str, Handler] = {
+    "VoiceMail": ch.on_voicemail, "ChanSpy": spy.on_spy_application, "ExtenSpy": spy.on_spy_application,
+}
+# What a spy leg must not say: it never rings, queues or is answered on anyone's desk.
+_NOT_FOR_SPIES = (CallRinging, CallAnswered, CallQueued)
 
 
 def _by_second_last(frame: Frame, header: str, table: dict[str, Handler]) -> Handler | None:
@@ -88,7 +95,15 @@ class CallTracker:
             handler(self._state, frame, at, out)
         except Exception:  # one odd frame must never stop call tracking
             log.exception("call tracker skipped a %s frame it could not use", name)
+        if out:
+            out = [e for e in out if not self._spy_says(e)]
         return out
+
+    def _spy_says(self, event: CallEvent) -> bool:
+        if not isinstance(event, _NOT_FOR_SPIES):
+            return False
+        call = self._state.calls.get(event.linkedid)
+        return call is not None and call.spy is not None
 
     def feed_all(self, frames: Iterable[tuple[Frame, datetime]]) -> list[CallEvent]:
         """Feed several frames in order; all their call events."""
@@ -100,6 +115,15 @@ class CallTracker:
     def originated(self, action_id: str, channel: str, exten: str | None, at: datetime) -> None:
         """Tell the tracker the connector sent an Originate, so a failure without channels is logged too."""
         originate_rules.register(self._state, action_id, channel, exten, at)
+
+    def channel_in(self, linkedid: str, interface: str) -> str | None:
+        """The name of ``interface``'s live channel in the call ``linkedid`` (``PJSIP/101-0000002a``)."""
+        st = self._state
+        call = st.calls.get(linkedid)
+        if call is None:
+            return None
+        names = sorted(c.name for uid in call.live if (c := st.channels.get(uid)) is not None and c.interface == interface)
+        return names[-1] if names else None
 
     def reconcile(self, channels: list[Frame], at: datetime) -> list[CallEvent]:
         """After a reconnect: close calls whose channels are gone, take up channels never seen."""

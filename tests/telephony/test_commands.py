@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.bus import EventBus
-from callcenter.calls.events import AgentPaused, CallEnded, CallRinging
-from callcenter.desk.events import CommandFailed, DialRequested, PauseRequested
+from callcenter.calls.events import AgentPaused, CallAnswered, CallEnded, CallRinging, SpyStarted, SpyStopped
+from callcenter.desk.events import CommandFailed, DialRequested, PauseRequested, SpyRequested
 from callcenter.models.enums import CallOutcome, Direction
 from telephony.ami.client import AmiClient
 from telephony.commands import subscribe_commands
 from telephony.connector import Connector
-from telephony.simulator import PbxSimulator, SimulatorConfig
+from telephony.ami.frames import Frame
+from telephony.simulator import CallPlan, PbxSimulator, Scenario, SimulatorConfig
 from tests.telephony.fake_ami import wait_for
 
 AT = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
@@ -59,3 +60,61 @@ async def test_dial_pause_and_refusals_reach_the_pbx_and_come_back_as_events() -
     [failed] = [e for e in seen if isinstance(e, CommandFailed)]
     assert (failed.command_id, failed.user_id, failed.action) == ("c3", 7, "pause")
     assert "Interface not found" in failed.reason
+
+
+async def test_a_supervisor_listens_in_on_the_operators_own_channel_and_the_leg_is_no_call() -> None:
+    simulator = PbxSimulator(SimulatorConfig(port=0, time_factor=0.01, seed=5, agents=("PJSIP/101", "PJSIP/1010")))
+    await simulator.start()
+    frames: list[Frame] = []
+    emit = simulator.pbx.emit
+
+    def tap(frame: Frame) -> None:
+        frames.append(frame)
+        emit(frame)
+
+    simulator.pbx.emit = tap
+    bus = EventBus()
+    seen: list[Any] = []
+
+    async def record(event: Any) -> None:
+        seen.append(event)
+
+    bus.subscribe(record, name="record")
+    connector = Connector(AmiClient("127.0.0.1", simulator.port, "crm", "secret", action_timeout=2.0), bus)
+    handler, _ = subscribe_commands(connector, bus, "outbound")
+    connector.start()
+    try:
+        await wait_for(lambda: connector.reconciles == 1)
+        # A call on PJSIP/1010 first: a prefix of PJSIP/101 alone would let ChanSpy pick it.
+        simulator.pbx.start_call(CallPlan(Scenario.QUEUE_ANSWERED, caller="+79161234567", agent=1, greeting=0.1,
+                                          answer_after=0.5, talk=300.0))
+        await wait_for(lambda: any(isinstance(e, CallAnswered) and e.interface == "PJSIP/1010" for e in seen), 10)
+        simulator.pbx.start_call(CallPlan(Scenario.QUEUE_ANSWERED, caller="+79161112233", agent=0, greeting=0.1,
+                                          answer_after=0.5, talk=60.0))
+        await wait_for(lambda: any(isinstance(e, CallAnswered) and e.interface == "PJSIP/101" for e in seen), 10)
+        call = next(e.linkedid for e in seen if isinstance(e, CallAnswered) and e.interface == "PJSIP/101")
+        bus.publish(SpyRequested("s1", 9, "PJSIP/2900", call, "PJSIP/101", "whisper", '"Whisper: Anna" <101>', AT))
+        bus.publish(SpyRequested("s2", 9, "PJSIP/2900", "1.1", "PJSIP/101", "listen", '"Listen" <101>', AT))
+        # The spied call ends after its 60 s of talk; ChanSpy (option E) leaves with it.
+        await wait_for(lambda: any(isinstance(e, SpyStopped) for e in seen), limit=15)
+        await wait_for(lambda: len(connector.tracker.active_calls) == 1, limit=5)  # only the PJSIP/1010 call
+    finally:
+        await connector.close()
+        await bus.close()
+        await simulator.close()
+    [started] = [e for e in seen if isinstance(e, SpyStarted)]
+    assert (started.linkedid, started.supervisor, started.operator, started.mode) == (
+        call, "PJSIP/2900", "PJSIP/101", "whisper")
+    [spy_start] = [f for f in frames if f.event == "ChanSpyStart"]
+    assert spy_start.get("SpyeeLinkedid") == call and spy_start.get("SpyeeChannel", "").startswith("PJSIP/101-")
+    [response] = [f for f in frames if f.event == "OriginateResponse"]
+    assert response.get("ActionID") == "crm-spy-s1" and response.get("Data", "").endswith(",qwE")
+    assert response.get("Data", "").split(",")[0] == spy_start.get("SpyeeChannel")  # the channel, named in full
+    [stopped] = [e for e in seen if isinstance(e, SpyStopped)]
+    assert stopped.spy_linkedid == started.spy_linkedid and stopped.at >= started.at
+    ended = [e.summary for e in seen if isinstance(e, CallEnded)]
+    assert [s.linkedid for s in ended] == [call]  # the supervisor's leg is not a call
+    assert not any(isinstance(e, CallRinging | CallAnswered) and e.interface == "PJSIP/2900" for e in seen)
+    [failed] = [e for e in seen if isinstance(e, CommandFailed)]
+    assert (failed.command_id, failed.action, failed.reason) == ("s2", "spy", "the operator is no longer on this call")
+    assert handler.done >= 1

@@ -21,6 +21,8 @@ from callcenter.calls.events import (
     CallRinging,
     CallSummary,
     CallTransferred,
+    SpyStarted,
+    SpyStopped,
 )
 from callcenter.models.enums import CallOutcome, Direction
 from telephony.ami.frames import Frame
@@ -222,23 +224,50 @@ def test_i_paused_agent_not_offered() -> None:
 
 
 @pytest.mark.parametrize(
-    ("trace", "spied", "spy"),
+    ("trace", "spied", "spy", "mode", "start", "stop"),
     [
-        ("k_supervisor_listen", "1795416056.86", "1795416062.90"),
-        ("k2_supervisor_whisper", "1795416088.91", "1795416094.95"),
+        ("k_supervisor_listen", "1795416056.86", "1795416062.90", "listen", 9.74, 15.66),
+        ("k2_supervisor_whisper", "1795416088.91", "1795416094.95", "whisper", 9.85, None),
     ],
 )
-def test_k_supervisor_leg_is_its_own_call(trace: str, spied: str, spy: str) -> None:
+def test_k_supervisor_leg_is_spying_not_a_call(trace: str, spied: str, spy: str, mode: str, start: float,
+                                               stop: float | None) -> None:
     calls, events, _ = run(trace)
-    assert set(calls) == {spied, spy}
-    call, leg = calls[spied], calls[spy]
+    assert set(calls) == {spied}  # the supervisor's leg is never logged as a call
+    call = calls[spied]
     assert call.caller == "+79161112233" and call.direction is Direction.INBOUND
     assert call.answered_by == "PJSIP/agent1" and near(call.talk_seconds, 20)
     assert call.outcome is CallOutcome.ANSWERED and call.transfers == ()
     assert near(secs(T0, call.ended_at), 27.74)  # the spy hanging up at 15.7 ends only its own leg
-    assert leg.caller == "2900" and leg.hangup_cause == 0 and leg.direction is Direction.INTERNAL
     assert "PJSIP/supervisor" not in call.offered_to
-    assert [e.interface for e in events if isinstance(e, CallAnswered) and e.linkedid == spied] == ["PJSIP/agent1"]
+    assert [e.interface for e in events if isinstance(e, CallAnswered | CallRinging)
+            and e.interface == "PJSIP/supervisor"] == []  # no pop, no call on the supervisor's desk
+    [started] = [e for e in events if isinstance(e, SpyStarted)]
+    assert started == SpyStarted(spied, spy, "PJSIP/supervisor", "PJSIP/agent1", mode, started.at)
+    assert near(secs(T0, started.at), start)
+    [stopped] = [e for e in events if isinstance(e, SpyStopped)]
+    assert (stopped.linkedid, stopped.spy_linkedid, stopped.mode) == (spied, spy, mode)
+    if stop is not None:
+        assert abs(secs(T0, stopped.at) - stop) < 0.1
+    assert stopped.at < call.ended_at
+
+
+def test_k_a_chanspy_the_crm_did_not_start_is_still_not_a_call() -> None:
+    """Without CRM_SPY_MODE (a feature code dialled on the phone), ChanSpyStart tells the leg apart."""
+    lines = [line for line in load("k_supervisor_listen") if line.frame.get("Variable") != "CRM_SPY_MODE"]
+    tracker = CallTracker()
+    events = replay(tracker, lines)
+    assert set(ended(events)) == {"1795416056.86"}
+    assert [e.mode for e in events if isinstance(e, SpyStarted | SpyStopped)] == ["spy", "spy"]
+
+
+def test_k_the_operators_channel_is_found_for_chanspy() -> None:
+    tracker = CallTracker()
+    lines = load("k_supervisor_listen")
+    replay(tracker, [line for line in lines if line.t < 8.6])
+    assert tracker.channel_in("1795416056.86", "PJSIP/agent1") == "PJSIP/agent1-00000055"
+    assert tracker.channel_in("1795416056.86", "PJSIP/agent9") is None
+    assert tracker.channel_in("no-such-call", "PJSIP/agent1") is None
 
 
 def test_m_attended_transfer() -> None:

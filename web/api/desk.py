@@ -25,12 +25,12 @@ from web.responses import error
 router = ApiRouter("desk")
 
 
-def _bus(call: Call) -> EventBus:
+def bus_of(call: Call) -> EventBus:
     bus: EventBus = call.request.app.state.bus
     return bus
 
 
-def _unreachable(call: Call) -> Response | None:
+def unreachable(call: Call) -> Response | None:
     """503 when no process would carry a command to the PBX (no telephony here and no broker)."""
     if getattr(call.request.app.state, "commands_reach_pbx", False):
         return None
@@ -46,7 +46,7 @@ async def wrap_up(call: Call) -> dict[str, Any]:
     now = utcnow()
     result = await wrapup.wrap_up(call.db, call.principal, call.body, now=now, ip=call.ip)
     user_id = result["operator_id"] if result["operator_id"] is not None else call.principal.user_id
-    _bus(call).publish(WrapUpDone(user_id=user_id, linkedid=result["linkedid"], at=now))
+    bus_of(call).publish(WrapUpDone(user_id=user_id, linkedid=result["linkedid"], at=now))
     return result
 
 
@@ -54,14 +54,14 @@ async def wrap_up(call: Call) -> dict[str, Any]:
              permission=Permission.WORK_WRITE, body=DialIn, status=202,
              responses={422: "not a phone number, or no extension", 503: "no connection to the PBX"})
 async def dial(call: Call) -> Any:
-    if (refused := _unreachable(call)) is not None:
+    if (refused := unreachable(call)) is not None:
         return refused
     try:
         e164 = to_e164(call.body.phone, call.settings.default_region)
     except BadPhone as exc:
         return error(422, "bad-phone", f"Not a phone number: {exc.reason}.", fields={"phone": exc.reason})
     command = await commands.dial_request(call.db, call.principal, e164, now=utcnow())
-    _bus(call).publish(command)
+    bus_of(call).publish(command)
     return {"command_id": command.command_id, "number": command.number, "interface": command.interface}
 
 
@@ -69,8 +69,8 @@ async def dial(call: Call) -> Any:
              permission=Permission.WORK_WRITE, body=PauseIn, status=202,
              responses={422: "no extension", 503: "no connection to the PBX"})
 async def pause(call: Call) -> Any:
-    if (refused := _unreachable(call)) is not None:
+    if (refused := unreachable(call)) is not None:
         return refused
     command = await commands.pause_request(call.db, call.principal, call.body, now=utcnow())
-    _bus(call).publish(command)
+    bus_of(call).publish(command)
     return {"command_id": command.command_id}

@@ -12,7 +12,13 @@ from typing import Any
 from callcenter.auth.principal import Permission
 from callcenter.calls.matching import client_names
 from callcenter.calls.today import day_start, operators_day, queue_day
+from callcenter.db.base import utcnow
+from callcenter.desk.schemas import SpyIn
+from callcenter.desk.spying import require_live_listener, spy_request
+from callcenter.errors import CallNotAnswered, CallNotLive
+from callcenter.models import User
 from callcenter.rows import plain
+from web.api.desk import bus_of, unreachable
 from web.api.routing import ApiRouter, Call
 from web.hub.hub import Hub
 from web.hub.live import Agent, LiveCall
@@ -55,7 +61,7 @@ async def live(call: Call) -> dict[str, Any]:
     day_operators = await operators_day(call.db, since=since)
     board = list(hub.board.calls.values())
     logins = {**{o["user_id"]: o["login"] for o in day_operators}, **hub.directory.logins}
-    calls = [c.as_call(logins) for c in sorted(board, key=lambda c: c.started_at)]
+    calls = [c.as_watched(logins) for c in sorted(board, key=lambda c: c.started_at)]
     unknown = {c["linkedid"]: c["caller"] if c["direction"] != "outbound" else c["callee"]
                for c in calls if c["client_id"] is None}
     names = await client_names(call.db, [n for n in unknown.values() if n.startswith("+")])
@@ -79,3 +85,28 @@ async def live(call: Call) -> dict[str, Any]:
         "time_zone": settings.time_zone,
         "server_time": plain(now),
     }
+
+
+@router.post("/api/live/calls/{linkedid}/spy",
+             summary="Listen in on a live call from my phone: listen, whisper to the operator, or barge in",
+             permission=Permission.USERS_READ, body=SpyIn, status=202,
+             responses={403: "operators may not listen in", 404: "no such call going on",
+                        409: "no operator is on the call yet", 422: "I or the operator have no phone",
+                        503: "no connection to the PBX"})
+async def spy(call: Call) -> Any:
+    if (refused := unreachable(call)) is not None:
+        return refused
+    require_live_listener(call.principal)
+    hub: Hub = call.request.app.state.hub
+    linkedid = call.request.path_params["linkedid"]
+    live_call = hub.board.calls.get(linkedid)
+    if live_call is None or live_call.state == "ended":
+        raise CallNotLive(linkedid)
+    operator = await call.db.get(User, live_call.answered_by) if live_call.answered_by is not None else None
+    if live_call.state != "answered" or operator is None:
+        raise CallNotAnswered(linkedid)
+    command = await spy_request(call.db, call.principal, linkedid=linkedid, operator=operator, mode=call.body.mode,
+                                now=utcnow(), ip=call.ip)
+    bus_of(call).publish(command)
+    return {"command_id": command.command_id, "linkedid": linkedid, "mode": command.mode,
+            "operator": operator.login, "interface": command.interface}

@@ -147,7 +147,7 @@ class Hub:
         now = self.clock()
         return {
             "type": "live.snapshot",
-            "calls": [c.as_call(self.directory.logins) for c in self.board.calls.values()],
+            "calls": [c.as_watched(self.directory.logins) for c in self.board.calls.values()],
             "agents": [a.as_dict(now, self.window) for a in self.board.agents.values()],
             "server_time": plain(now),
         }
@@ -180,6 +180,8 @@ class Hub:
             await self._transferred(event)
         elif isinstance(event, ev.AgentPaused):
             await self._paused(event)
+        elif isinstance(event, ev.SpyStarted | ev.SpyStopped):
+            await self._spying(event)
         elif isinstance(event, WrapUpDone):
             agent = self.board.agents.get(event.user_id)
             if agent is not None and agent.done(event.linkedid):
@@ -274,9 +276,23 @@ class Hub:
         agent.paused, agent.reason, agent.since = e.paused, e.reason, e.at
         self._agent_changed(op.user_id)
 
+    async def _spying(self, e: ev.SpyStarted | ev.SpyStopped) -> None:
+        call = self.board.calls.get(e.linkedid)
+        if call is None:
+            return
+        if isinstance(e, ev.SpyStopped):
+            call.listening.pop(e.spy_linkedid, None)
+        else:
+            supervisor = await self._operator(e.supervisor)
+            call.listening[e.spy_linkedid] = {
+                "login": supervisor.login if supervisor else None, "interface": e.supervisor, "mode": e.mode,
+                "since": plain(e.at),
+            }
+        self._call_changed(call)
+
     def _call_changed(self, call: LiveCall) -> None:
         if self.watchers:
-            self._to_watchers({"type": "live.call", "call": call.as_call(self.directory.logins)})
+            self._to_watchers({"type": "live.call", "call": call.as_watched(self.directory.logins)})
 
     def _agent_changed(self, uid: int) -> None:
         agent = self.board.agents.get(uid)

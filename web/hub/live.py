@@ -34,11 +34,18 @@ class LiveCall:
     summary: CallSummary | None = None
     updated_at: datetime | None = None
     client: tuple[int | None, str | None] = (None, None)  # from the first dossier looked up for it
+    # Supervisors listening in, by their leg's linkedid: shown on the live view only, never to operators.
+    listening: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def number(self) -> str:
         """The other party: the caller of an inbound call, the called number of an outbound one."""
         return self.callee if self.direction is Direction.OUTBOUND else self.caller
+
+    def as_watched(self, login_of: dict[int, str]) -> dict[str, Any]:
+        """:meth:`as_call` with who is listening in, for the supervisors' live view."""
+        listening = sorted(self.listening.values(), key=lambda item: item["since"])
+        return {**self.as_call(login_of), "listening": listening}
 
     def as_call(self, login_of: dict[int, str]) -> dict[str, Any]:
         """The call in the shape ``GET /api/calls`` gives, with ``state``; ids are null until it is logged."""

@@ -33,6 +33,12 @@ def _texts(pg: Page) -> dict[str, str]:
         "status.offline": t("live.status.offline"),
         "status.forbidden": t("live.status.forbidden"),
         "load_failed": t("live.load_failed"),
+        **{f"spy.{key}": t(f"live.spy.{key}") for key in (
+            "listen", "whisper", "barge", "listen_hint", "whisper_hint", "barge_hint", "no_extension", "unavailable",
+            "gone")},
+        "spy.calling": t("live.spy.calling", mode="{mode}"),
+        "spy.listening": t("live.spy.listening", who="{who}", mode="{mode}"),
+        "spy.failed": t("live.spy.failed", message="{message}"),
     }
 
 

@@ -179,10 +179,56 @@
       else who = "—";
       tr.appendChild(cell("call-operator", who));
       tr.appendChild(cell("num call-duration", since(c.started_at)));
+      tr.appendChild(cell("call-listen", listenControls(c)));
       return tr;
     });
     fill("live-calls", rows);
     document.getElementById("live-calls-count").textContent = String(calls.length);
+  }
+
+  var SPY_MODES = ["listen", "whisper", "barge"];
+
+  // Who listens in now, and the buttons that ring my phone to listen, whisper or barge in.
+  function listenControls(call) {
+    var parts = [];
+    (call.listening || []).forEach(function (l) {
+      parts.push(el("span", "badge spy-" + l.mode, text("spy.listening", {
+        who: l.login ? operatorName(l.login) : l.interface, mode: text("spy." + l.mode) })));
+      parts.push(" ");
+    });
+    if (call.state !== "answered" || !call.operator) return parts.length ? parts : ["—"];
+    SPY_MODES.forEach(function (mode) {
+      var button = el("button", "btn btn-small", text("spy." + mode));
+      button.type = "button";
+      button.setAttribute("data-spy", mode);
+      button.setAttribute("data-linkedid", call.linkedid);
+      button.title = text("spy." + mode + "_hint");
+      parts.push(button);
+      parts.push(" ");
+    });
+    return parts;
+  }
+
+  function spy(button) {
+    var mode = button.getAttribute("data-spy");
+    var linkedid = button.getAttribute("data-linkedid");
+    button.disabled = true;
+    window.CC.postJson("/api/live/calls/" + encodeURIComponent(linkedid) + "/spy", { mode: mode }).then(function (answer) {
+      var data = answer.data || {};
+      if (answer.status === 202) {
+        window.CC.toast(text("spy.calling", { mode: text("spy." + mode).toLowerCase() }), "ok");
+      } else if (data.error === "no-extension") {
+        window.CC.toast(text("spy.no_extension"), "error");
+      } else if (answer.status === 503) {
+        window.CC.toast(text("spy.unavailable"), "error");
+      } else if (data.error === "call-not-live") {
+        window.CC.toast(text("spy.gone"), "error");
+      } else {
+        window.CC.toast(text("spy.failed", { message: data.message || answer.status }), "error");
+      }
+    }, function () {
+      window.CC.toast(text("spy.unavailable"), "error");
+    }).then(function () { button.disabled = false; });
   }
 
   function render() {
@@ -224,6 +270,9 @@
       putCall(message.call);
     } else if (message.type === "live.agent") {
       putAgent(message.agent);
+    } else if (message.type === "error" && message.action === "spy") {
+      window.CC.toast(text("spy.failed", { message: message.reason }), "error"); // the PBX's answer to my click
+      return;
     } else if (message.type === "live.snapshot") {
       view.calls = new Map();
       message.calls.forEach(putCall);
@@ -329,6 +378,10 @@
     var source = document.getElementById("live-texts");
     if (!source) return;
     texts = JSON.parse(source.textContent);
+    document.getElementById("live-calls").addEventListener("click", function (event) {
+      var button = event.target.closest("[data-spy]");
+      if (button) spy(button);
+    });
     connect();
     load();
     window.setInterval(tick, 1000);
