@@ -25,7 +25,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.whisper.random_model import WHISPER_BASE, WHISPER_SMALL, WHISPER_TINY, Dimensions, build_random_whisper
+from ml.whisper.random_model import (
+    WHISPER_BASE,
+    WHISPER_SMALL,
+    WHISPER_TINY,
+    Dimensions,
+    build_random_checkpoint,
+    build_random_whisper,
+)
 
 SIZES = {"tiny": WHISPER_TINY, "base": WHISPER_BASE, "small": WHISPER_SMALL}
 RATE = 16_000
@@ -61,18 +68,12 @@ def faster_whisper_run(dims: Dimensions, folder: Path, threads: int, tokens: int
     return run
 
 
-def openai_whisper_run(dims: Dimensions, threads: int, tokens: int) -> Callable[[np.ndarray], None]:
+def openai_whisper_run(dims: Dimensions, folder: Path, threads: int, tokens: int) -> Callable[[np.ndarray], None]:
     import torch
     import whisper
-    from whisper.model import ModelDimensions, Whisper
 
     torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    model = Whisper(ModelDimensions(
-        n_mels=dims.n_mels, n_audio_ctx=1500, n_audio_state=dims.d_model, n_audio_head=dims.heads,
-        n_audio_layer=dims.encoder_layers, n_vocab=51865, n_text_ctx=448, n_text_state=dims.d_model,
-        n_text_head=dims.heads, n_text_layer=dims.decoder_layers,
-    )).eval()
+    model = whisper.load_model(str(build_random_checkpoint(folder / "reference.pt", dims)), device="cpu").eval()
     options = whisper.DecodingOptions(language="en", without_timestamps=True, sample_len=tokens, fp16=False,
                                       suppress_tokens="", suppress_blank=False)
 
@@ -108,7 +109,7 @@ def main(args: argparse.Namespace) -> None:
             faster_whisper_run(dims, folder, args.threads, args.tokens), audio, args.repeat)}
         try:
             results["openai-whisper (torch, float32)"] = measure(
-                openai_whisper_run(dims, args.threads, args.tokens), audio, args.repeat)
+                openai_whisper_run(dims, folder, args.threads, args.tokens), audio, args.repeat)
         except ImportError as exc:
             print(f"openai-whisper is not installed ({exc}): pip install -e '.[bench]'")
     print(f"{'backend':<38}{'audio s / CPU s':>16}{'audio s / wall s':>18}")

@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -91,8 +92,15 @@ class Settings(BaseSettings):
     )
     whisper_model: Path | None = Field(
         default=None,
-        description="Folder of a CTranslate2 Whisper model (faster-whisper); set, calls with a recording are "
-                    "transcribed by `callcenter worker`. Empty: no transcripts, calls stay reviewable.",
+        description="The Whisper model on this machine: for faster-whisper the folder of a CTranslate2 model, for "
+                    "openai-whisper its checkpoint file (small.pt). Set, calls with a recording are transcribed by "
+                    "`callcenter worker`. Empty: no transcripts, calls stay reviewable.",
+    )
+    whisper_backend: Literal["faster-whisper", "openai-whisper"] = Field(
+        default="faster-whisper",
+        description="faster-whisper (CTranslate2, int8: about three times the audio per CPU second, see "
+                    "benchmarks/transcribe.py) or openai-whisper, the reference (torch; pip install -e "
+                    "'.[whisper-reference]').",
     )
     whisper_languages: dict[str, str] = Field(
         default_factory=dict,

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Install the test dependencies (Python packages into .venv, Debian's Chromium and espeak-ng) and run
-# the whole suite: on SQLite always, and again on PostgreSQL when one is reachable.
+# Install the test dependencies (Python packages into .venv, both Whisper backends among them; Debian's
+# Chromium and espeak-ng) and run the whole suite: on SQLite always, and again on PostgreSQL when one is
+# reachable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+.venv/bin/pip install --quiet --disable-pip-version-check -e '.[test,whisper-reference]'
 
 # Debian packages the tests use: Chromium for the browser tests, espeak-ng to speak the audio the
 # transcription tests transcribe.

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from ml.whisper.random_model import build_random_whisper
+from ml.whisper.backends import load_transcriber
+from ml.whisper.random_model import LANGUAGES, build_random_checkpoint, build_random_whisper
 from ml.whisper.transcriber import ModelMissing, Transcriber, check_model
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
@@ -82,3 +84,44 @@ def test_a_missing_model_says_what_to_put_where(model: Path, tmp_path: Path) -> 
     with pytest.raises(ModelMissing, match=r"lacks tokenizer\.json.*ct2-transformers-converter"):
         Transcriber(partial)
     check_model(model)  # the built one is complete
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("whisper", reason="openai-whisper is not installed: pip install -e '.[whisper-reference]'")
+    # A short text context: random weights never stop talking, and openai-whisper decodes up to half of it.
+    return build_random_checkpoint(tmp_path_factory.mktemp("reference") / "tiny.pt", text_context=24)
+
+
+def test_the_reference_backend_keeps_the_sides_apart_and_detects_a_language(checkpoint: Path, tmp_path: Path) -> None:
+    client = speak(tmp_path, "client", "Hello, I would like to order two boxes.")
+    operator = speak(tmp_path, "operator", "Good afternoon, of course, let me check.")
+    call = stereo(tmp_path, client, operator, delay=2.5)
+    transcriber = load_transcriber("openai-whisper", checkpoint, threads=1)
+    assert transcriber.name == "tiny"
+    transcript = transcriber.transcribe(call, language="ru", temperature=0.0)
+    assert transcript.language == "ru" and transcript.duration >= 2.5
+    assert {s.speaker for s in transcript.segments} == {"client", "operator"}
+    assert all(0 <= s.start <= s.end <= transcript.duration for s in transcript.segments)
+    detected = transcriber.transcribe(client, temperature=0.0)
+    assert detected.language in LANGUAGES and all(s.speaker is None for s in detected.segments)
+
+
+def test_the_reference_backend_says_what_to_put_where(checkpoint: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ModelMissing, match=r"No openai-whisper checkpoint at .*nowhere\.pt.*load_model\('small'"):
+        load_transcriber("openai-whisper", tmp_path / "nowhere.pt")
+    (tmp_path / "two").mkdir()
+    for name in ("a.pt", "b.pt"):
+        shutil.copy(checkpoint, tmp_path / "two" / name)
+    with pytest.raises(ModelMissing, match="holds 2 .pt files"):
+        load_transcriber("openai-whisper", tmp_path / "two")
+    (tmp_path / "two" / "b.pt").unlink()
+    assert load_transcriber("openai-whisper", tmp_path / "two").name == "a"  # a folder with one checkpoint
+    monkeypatch.setitem(sys.modules, "whisper", None)  # as if the extra were not installed
+    with pytest.raises(ModelMissing, match=r"pip install -e '\.\[whisper-reference\]'"):
+        load_transcriber("openai-whisper", checkpoint)
+
+
+def test_the_default_backend_is_faster_whisper(model: Path) -> None:
+    assert isinstance(load_transcriber("faster-whisper", model, threads=1), Transcriber)

@@ -24,7 +24,7 @@ from callcenter.models import Job, Transcript, User
 from callcenter.models.enums import JobStatus, Role
 from callcenter.settings import Settings
 from callcenter.transcripts import jobs as transcription
-from ml.whisper.random_model import build_random_whisper
+from ml.whisper.random_model import build_random_checkpoint, build_random_whisper
 from ml.whisper.transcriber import Transcriber
 from tests.conftest import MakeUser, login_as
 from tests.test_calls import summary
@@ -97,6 +97,24 @@ async def test_a_recorded_call_is_transcribed_by_the_worker_and_served(
     assert all(0 <= line["start"] <= line["end"] <= body["duration_seconds"] for line in body["segments"])
     await login_as(http, await make_user(Role.OPERATOR, login="agent2", extension="102"))
     assert (await http.get(f"/api/calls/{recorded.call_id}/transcript")).status_code == 403
+
+
+async def test_the_worker_runs_the_backend_the_settings_choose(
+    db: AsyncSession, db_engine: AsyncEngine, settings: Settings, agent: User, tmp_path: Path,
+) -> None:
+    pytest.importorskip("whisper", reason="openai-whisper is not installed: pip install -e '.[whisper-reference]'")
+    checkpoint = build_random_checkpoint(tmp_path / "reference" / "tiny-ref.pt", text_context=24)
+    settings = settings.model_copy(update={"whisper_model": checkpoint, "whisper_backend": "openai-whisper",
+                                           "whisper_languages": {"support": "ru"}})
+    shutil.copy(recording(settings, tmp_path), settings.resolved_recordings_dir / "q-support-1714557600.1.wav")
+    (recorded,) = await record_calls(db, [summary("1714557600.1", queue="support", recording=PBX_FILE)],
+                                     region="RU", transcribe=True)
+    worker = Worker(db_engine, handlers(settings, create_sessionmaker(db_engine)), name="w1", poll=0.05)
+    await run_jobs(worker, until=1)
+    assert worker.done == 1 and worker.failed == 0
+    transcript = await db.scalar(select(Transcript).where(Transcript.call_id == recorded.call_id))
+    assert transcript is not None and transcript.model == "tiny-ref" and transcript.language == "ru"
+    assert {line["speaker"] for line in transcript.segments} == {"client", "operator"}
 
 
 async def test_a_recording_that_arrives_late_is_transcribed_by_a_later_attempt(

@@ -25,10 +25,11 @@ def handlers(s: Settings, sessions: Any) -> dict[str, Handler]:
     if s.whisper_model is None:
         log.info("CALLCENTER_WHISPER_MODEL is not set: no transcriptions")
         return found
-    from ml.whisper.transcriber import ModelMissing, Transcriber  # heavy: loaded only where it is used
+    from ml.whisper.backends import load_transcriber  # heavy: loaded only where it is used
+    from ml.whisper.sides import ModelMissing
 
     try:
-        transcriber = Transcriber(s.whisper_model)
+        transcriber = load_transcriber(s.whisper_backend, s.whisper_model)
     except ModelMissing as exc:
         # The jobs stay queued: a worker started once the model is in place takes them.
         log.error("%s", exc)

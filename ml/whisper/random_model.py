@@ -122,3 +122,24 @@ def build_random_whisper(out: Path, dims: Dimensions = TINY, *, seed: int = 0) -
     (out / "preprocessor_config.json").write_text(json.dumps(
         {"feature_size": dims.n_mels, "sampling_rate": 16000, "hop_length": 160, "chunk_length": 30, "n_fft": 400}))
     return out
+
+
+def build_random_checkpoint(out: Path, dims: Dimensions = TINY, *, seed: int = 0, text_context: int = 448) -> Path:
+    """The same kind of model as an openai-whisper checkpoint file (``out``, a ``.pt``); needs torch.
+
+    openai-whisper decodes up to half of ``text_context`` tokens per 30 s window: the tests take a short one,
+    since random weights never stop talking.
+    """
+    import torch
+    from whisper.model import ModelDimensions, Whisper
+
+    torch.manual_seed(seed)
+    shape = ModelDimensions(
+        n_mels=dims.n_mels, n_audio_ctx=1500, n_audio_state=dims.d_model, n_audio_head=dims.heads,
+        n_audio_layer=dims.encoder_layers, n_vocab=MULTILINGUAL_VOCABULARY, n_text_ctx=text_context,
+        n_text_state=dims.d_model, n_text_head=dims.heads, n_text_layer=dims.decoder_layers,
+    )
+    model = Whisper(shape)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"dims": shape.__dict__, "model_state_dict": model.state_dict()}, out)
+    return out

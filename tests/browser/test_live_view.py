@@ -1,5 +1,6 @@
 """The live view in a real headless Chromium: a supervisor watches the simulated PBX ring an operator, the
-call appear, the operator go into the call, and, once it ends, the queue's answered count go up."""
+call appear, the operator go into the call, whispers to the operator from their own phone, and, once the
+call ends, the queue's answered count go up."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ async def test_supervisor_watches_a_call_ring_be_answered_and_count(
     from playwright.async_api import async_playwright, expect
 
     anna = await make_user(Role.OPERATOR, extension="101", full_name="Анна Смирнова")
-    boss = await make_user(Role.SUPERVISOR, full_name="Ольга Старшая")
+    boss = await make_user(Role.SUPERVISOR, full_name="Ольга Старшая", extension="2900")
     await add_client(db, "ООО Ромашка", "8 916 123-45-67", NUMBER)
     settings = settings.model_copy(update={"service_level_seconds": 30})
     async with crm_with_pbx(settings, db_engine, time_factor=0.1) as (url, demo), async_playwright() as pw:
@@ -87,6 +88,10 @@ async def test_supervisor_watches_a_call_ring_be_answered_and_count(
             ticking = call.locator(".call-duration .tick")
             first = await ticking.inner_text()
             await expect(ticking).not_to_have_text(first, timeout=3_000)
+            # Whisper: the PBX rings the supervisor's phone and ChanSpy joins it to the operator's channel.
+            await call.locator(".call-listen [data-spy=whisper]").click()
+            await expect(page.locator(".toast-ok")).to_contain_text("Звонит ваш телефон")
+            await expect(call.locator(".call-listen .spy-whisper")).to_have_text("Ольга Старшая: Суфлёр")
             shot = tmp_path / "live-view.png"
             await page.screenshot(path=str(shot), full_page=True)
             keep(shot)

@@ -11,9 +11,9 @@ from callcenter.calls.events import AgentPaused, CallAnswered, CallEnded, CallRi
 from callcenter.desk.events import CommandFailed, DialRequested, PauseRequested, SpyRequested
 from callcenter.models.enums import CallOutcome, Direction
 from telephony.ami.client import AmiClient
+from telephony.ami.frames import Frame
 from telephony.commands import subscribe_commands
 from telephony.connector import Connector
-from telephony.ami.frames import Frame
 from telephony.simulator import CallPlan, PbxSimulator, Scenario, SimulatorConfig
 from tests.telephony.fake_ami import wait_for
 
