@@ -14,14 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.calls.services import record_call
-from callcenter.models import CallReview, ReviewNote, Transcript
+from callcenter.models import CallReview, Claim, ReviewNote, Task, Transcript
 from callcenter.models.enums import Role
 from callcenter.settings import Settings
 from tests.browser.test_client_flow import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_live_view import keep
 from tests.conftest import PASSWORD, MakeUser
 from tests.hub.serving import served
-from tests.test_calls import summary
+from tests.test_calls import add_client, summary
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -57,6 +57,10 @@ async def test_a_supervisor_plays_from_a_line_scores_the_call_and_the_operator_r
     folder = settings.resolved_recordings_dir
     folder.mkdir(parents=True)
     (folder / "x.wav").write_bytes(tone(8.0))
+    client = await add_client(db, "ООО Ромашка", "8 913 123-45-67", "+79131234567", owner=agent)
+    db.add(Task(title="Перезвонить с ценой", client_id=client.id, owner_id=agent.id))
+    db.add(Claim(client_id=client.id, subject="Коробки пришли мятыми"))
+    await db.commit()
     call_id = (await record_call(db, summary("1714557600.1"), region="RU")).call_id  # recorded as .../x.wav
     db.add(Transcript(call_id=call_id, language="ru", duration_seconds=8, segments=LINES,
                       text="\n".join(str(line["text"]) for line in LINES)))
@@ -85,6 +89,12 @@ async def test_a_supervisor_plays_from_a_line_scores_the_call_and_the_operator_r
             await page.goto(url + "/calls")
             await page.click(f"a[href='/calls/{call_id}/review']")
             await expect(page.locator("h1")).to_have_text("Разбор звонка")
+            # The client's dossier beside the call: who they are, what is open with them.
+            dossier = page.locator("#review-client")
+            await expect(dossier.locator("h2")).to_have_text("ООО Ромашка")
+            await expect(dossier).to_contain_text("Перезвонить с ценой")
+            await expect(dossier).to_contain_text("Коробки пришли мятыми")
+            await expect(dossier.locator("table.history tbody tr")).to_have_count(1)  # this very call
             lines = page.locator("#transcript li")
             await expect(lines).to_have_count(3)
             await expect(lines.nth(1).locator(".line-speaker")).to_have_text("Клиент")

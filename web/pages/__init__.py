@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.pages import call_review, calls_list, client_card, client_form, clients_list, desk, importing, live, session
+from web.pages import (
+    call_review,
+    calls_list,
+    client_card,
+    client_form,
+    clients_list,
+    desk,
+    importing,
+    live,
+    scorecard,
+    session,
+)
 
 
 def page_routes() -> list[BaseRoute]:
@@ -20,6 +31,7 @@ def page_routes() -> list[BaseRoute]:
         Route("/clients/{client_id:int}/edit", client_form.client_edit, methods=["GET", "POST"]),
         Route("/calls", calls_list.calls_list, methods=["GET"]),
         Route("/calls/{call_id:int}/review", call_review.call_review, methods=["GET"]),
+        Route("/review/criteria", scorecard.scorecard, methods=["GET", "POST"]),
         Route("/live", live.live_view, methods=["GET"]),
         Route("/desk", desk.desk, methods=["GET"]),
         Route("/import", importing.import_page, methods=["GET", "POST"]),
