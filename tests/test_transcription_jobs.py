@@ -20,7 +20,7 @@ from callcenter.cli.worker import handlers
 from callcenter.db.base import utcnow
 from callcenter.db.engine import create_sessionmaker
 from callcenter.jobs.worker import Worker
-from callcenter.models import Job, Transcript, User
+from callcenter.models import Call, Job, Transcript, User
 from callcenter.models.enums import JobStatus, Role
 from callcenter.settings import Settings
 from callcenter.transcripts import jobs as transcription
@@ -115,6 +115,34 @@ async def test_the_worker_runs_the_backend_the_settings_choose(
     transcript = await db.scalar(select(Transcript).where(Transcript.call_id == recorded.call_id))
     assert transcript is not None and transcript.model == "tiny-ref" and transcript.language == "ru"
     assert {line["speaker"] for line in transcript.segments} == {"client", "operator"}
+
+
+async def test_each_directions_own_file_is_one_speaker(
+    db: AsyncSession, db_engine: AsyncEngine, settings: Settings, agent: User, model: Path, tmp_path: Path,
+) -> None:
+    """MixMonitor's r() and t() files: the job waits for both, then labels each file's lines by its side."""
+    settings = settings.model_copy(update={"whisper_model": model})
+    folder = settings.resolved_recordings_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(speak(tmp_path, "client", "Hello, I would like to order two boxes."), folder / "c-in.wav")
+    monitor = "/var/spool/asterisk/monitor/"
+    (recorded,) = await record_calls(db, [summary("sides", recording=f"{monitor}c.wav", recording_in=f"{monitor}c-in.wav",
+                                                  recording_out=f"{monitor}c-out.wav")], region="RU", transcribe=True)
+    call = await db.get(Call, recorded.call_id)
+    assert call is not None and (call.recording_in_path, call.recording_out_path) == (
+        f"{monitor}c-in.wav", f"{monitor}c-out.wav")
+    sessions = create_sessionmaker(db_engine)
+    transcriber = Transcriber(model, threads=1)
+    handler = {transcription.KIND: transcription.transcribe_handler(sessions, settings, transcriber)}
+    await run_jobs(Worker(db_engine, handler, name="w1", poll=0.05), until=1)
+    job = await db.scalar(select(Job).execution_options(populate_existing=True))
+    assert job is not None and job.status == JobStatus.QUEUED and "c-out.wav is not in" in job.last_error
+    shutil.copy(speak(tmp_path, "operator", "Good afternoon, of course, let me check."), folder / "c-out.wav")
+    await db.execute(update(Job).values(run_after=utcnow() - timedelta(seconds=1)))
+    await db.commit()
+    await run_jobs(Worker(db_engine, handler, name="w2", poll=0.05), until=1)
+    transcript = await db.scalar(select(Transcript).where(Transcript.call_id == recorded.call_id))
+    assert transcript is not None and {line["speaker"] for line in transcript.segments} == {"client", "operator"}
 
 
 async def test_a_recording_that_arrives_late_is_transcribed_by_a_later_attempt(

@@ -85,6 +85,10 @@ class CallSummary:
     hangup_cause: int | None
     outcome: CallOutcome
     recording: str | None = None
+    # MixMonitor's r() and t() files, when it keeps the two directions apart: what the channel it records
+    # sent (the client, on a queue call) and what was sent to that channel (the operator).
+    recording_in: str | None = None
+    recording_out: str | None = None
     # Who handed the call to whom, in order; each operator's share of the talk runs from the answer (or
     # the transfer that gave them the call) to the next transfer (or the end).
     transfers: tuple[Transfer, ...] = field(default_factory=tuple)

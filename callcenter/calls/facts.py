@@ -76,6 +76,8 @@ def call_values(summary: CallSummary, facts: Facts) -> dict[str, object]:
         "ring_seconds": summary.ring_seconds, "wait_seconds": summary.wait_seconds,
         "talk_seconds": summary.talk_seconds, "hangup_cause": summary.hangup_cause, "outcome": summary.outcome,
         "recording_path": summary.recording[:500] if summary.recording else None,
+        "recording_in_path": summary.recording_in[:500] if summary.recording_in else None,
+        "recording_out_path": summary.recording_out[:500] if summary.recording_out else None,
         "times_approximate": summary.times_approximate,
     }
 

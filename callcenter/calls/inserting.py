@@ -52,7 +52,8 @@ async def insert_calls(db: AsyncSession, summaries: list[CallSummary], region: s
         for s, f, cid, iid, tid in zip(summaries, facts, call_ids, interaction_ids, task_ids, strict=True)
     ])
     if transcribe:
-        await queue_transcriptions(db, [cid for s, cid in zip(summaries, call_ids, strict=True) if s.recording])
+        await queue_transcriptions(db, [cid for s, cid in zip(summaries, call_ids, strict=True)
+                                        if s.recording or s.recording_in])
     await db.commit()
     return [RecordedCall(cid, iid, f.client_id, f.operator_id, tid, created=True)
             for f, cid, iid, tid in zip(facts, call_ids, interaction_ids, task_ids, strict=True)]

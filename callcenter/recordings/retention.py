@@ -41,17 +41,18 @@ async def delete_old_recordings(db: AsyncSession, folder: Path, *, now: datetime
     deleted = 0
     while True:
         rows = list(await db.execute(
-            select(Call.id, Call.recording_path)
+            select(Call.id, Call.recording_path, Call.recording_in_path, Call.recording_out_path)
             .where(Call.recording_path.is_not(None), Call.recording_deleted_at.is_(None),
                    Call.started_at < now - timedelta(days=days))
             .order_by(Call.started_at).limit(BATCH)
         ))
         if not rows:
             return deleted
-        for _call_id, recorded in rows:
-            # File system work, possibly on a network mount: off the event loop.
-            await asyncio.to_thread(_delete, folder, recorded)
-        await db.execute(update(Call).where(Call.id.in_([call_id for call_id, _ in rows]))
+        for _call_id, *recorded in rows:
+            for name in filter(None, recorded):  # the mixed file and each direction's own
+                # File system work, possibly on a network mount: off the event loop.
+                await asyncio.to_thread(_delete, folder, name)
+        await db.execute(update(Call).where(Call.id.in_([row[0] for row in rows]))
                          .values(recording_deleted_at=now).execution_options(synchronize_session=False))
         await db.commit()
         deleted += len(rows)

@@ -1,5 +1,7 @@
 """The transcription job: queued with a call that has a recording, run by ``callcenter worker``.
 
+A call whose MixMonitor kept the two directions in files of their own is transcribed from those (each
+file one speaker); otherwise from the recording itself (a stereo one keeps the speakers apart too).
 The recording may reach the recordings folder after the call is logged (the PBX's folder is synced):
 a job that does not find it fails the attempt and is tried again later (30 s, 2 min, 8 min, 32 min).
 A call deleted, or whose recording was deleted, fails its job at once.
@@ -53,6 +55,8 @@ class Transcriber(Protocol):
 
     def transcribe(self, audio: Path, *, language: str | None = None) -> Result: ...
 
+    def transcribe_sides(self, incoming: Path, outgoing: Path, *, language: str | None = None) -> Result: ...
+
 
 class RecordingNotThereYet(RuntimeError):
     """The PBX's file is not in the recordings folder yet; the job is tried again later."""
@@ -67,14 +71,26 @@ def transcribe_handler(sessions: async_sessionmaker[AsyncSession], settings: Set
             call = await db.get(Call, call_id)
             if call is None:
                 raise Permanent(f"call {call_id} no longer exists")
-            if not call.recording_path or call.recording_deleted_at is not None:
+            # Each direction's own file, when MixMonitor kept them apart, labels the lines best.
+            if call.recording_in_path and call.recording_out_path:
+                recorded = [call.recording_in_path, call.recording_out_path]
+            else:
+                recorded = [call.recording_path] if call.recording_path else []
+            if not recorded or call.recording_deleted_at is not None:
                 raise Permanent(f"call {call_id} has no recording (any more)")
-            recorded, queue = call.recording_path, call.queue or ""
-        path = await asyncio.to_thread(locate, settings.resolved_recordings_dir, recorded)
-        if path is None:
-            raise RecordingNotThereYet(f"{recorded} is not in {settings.resolved_recordings_dir} yet")
+            queue = call.queue or ""
+        folder = settings.resolved_recordings_dir
+        paths = [await asyncio.to_thread(locate, folder, name) for name in recorded]
+        for name, path in zip(recorded, paths, strict=True):
+            if path is None:
+                raise RecordingNotThereYet(f"{name} is not in {folder} yet")
+        found = [path for path in paths if path is not None]
+        language = settings.whisper_languages.get(queue)
         # CPU-bound for as long as the call lasted: in a thread, so the worker keeps renewing its lease.
-        result = await asyncio.to_thread(transcriber.transcribe, path, language=settings.whisper_languages.get(queue))
+        if len(found) == 2:
+            result = await asyncio.to_thread(transcriber.transcribe_sides, found[0], found[1], language=language)
+        else:
+            result = await asyncio.to_thread(transcriber.transcribe, found[0], language=language)
         segments = [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker} for s in result.segments]
         async with sessions() as db:
             await db.execute(delete(Transcript).where(Transcript.call_id == call_id))

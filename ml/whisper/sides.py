@@ -62,9 +62,19 @@ class SidedTranscriber(ABC):
         """The recording's lines with their times; ``language`` (``ru``, ``en``) or detected when None."""
         if channels(audio) >= 2:
             left, right = decode_audio(str(audio), sampling_rate=SAMPLE_RATE, split_stereo=True)
-            sides = [(left, self.speakers[0]), (right, self.speakers[1])]
-        else:
-            sides = [(decode_audio(str(audio), sampling_rate=SAMPLE_RATE), None)]
+            return self._read([(left, self.speakers[0]), (right, self.speakers[1])], language, options)
+        return self._read([(decode_audio(str(audio), sampling_rate=SAMPLE_RATE), None)], language, options)
+
+    def transcribe_sides(self, incoming: Path, outgoing: Path, *, language: str | None = None,
+                         **options: Any) -> Transcript:
+        """Two files of one call, each direction's own (MixMonitor's r() and t()), read as a stereo one is:
+        ``incoming`` is the left side's speaker, ``outgoing`` the right side's."""
+        sides = [(decode_audio(str(incoming), sampling_rate=SAMPLE_RATE), self.speakers[0]),
+                 (decode_audio(str(outgoing), sampling_rate=SAMPLE_RATE), self.speakers[1])]
+        return self._read(sides, language, options)
+
+    def _read(self, sides: list[tuple[np.ndarray, str | None]], language: str | None,
+              options: dict[str, Any]) -> Transcript:
         duration = max(len(samples) for samples, _ in sides) / SAMPLE_RATE
         segments: list[Segment] = []
         detected = language or ""

@@ -107,6 +107,8 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
         hangup_cause=call.hangup_cause,
         outcome=decide_outcome(call, direction),
         recording=call.recording,
+        recording_in=call.recording_in,
+        recording_out=call.recording_out,
         transfers=tuple(call.transfers),
         times_approximate=call.times_approximate,
     )

@@ -7,6 +7,7 @@ pair optimizes itself away the real parties are still talking).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallTransferred, Transfer
@@ -173,6 +174,24 @@ def on_recording(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
     call = st.calls.get(f.get("Linkedid") or "")
     if call is not None and call.recording is None:
         call.recording = f.get("Value") or None
+
+
+_OPTION = re.compile(r"([A-Za-z])(?:\(([^)]*)\))?")  # MixMonitor's options: letters, some with (an argument)
+
+
+def on_mixmonitor(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    """Newexten running MixMonitor: the mixed file, and with options r()/t() each direction's own file."""
+    call = st.calls.get(f.get("Linkedid") or "")
+    if call is None:
+        return
+    data = f.get("AppData") or ""
+    mixed, _, rest = data.partition(",")
+    options = rest.split(",", 1)[0]  # a third argument is a command to run afterwards
+    if call.recording is None and mixed.strip():
+        call.recording = mixed.strip()
+    sides = {flag: path.strip() for flag, path in _OPTION.findall(options) if flag in "rt" and path.strip()}
+    if "r" in sides and "t" in sides and call.recording_in is None:
+        call.recording_in, call.recording_out = sides["r"], sides["t"]
 
 
 def on_voicemail(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:

@@ -63,6 +63,8 @@ class Call:
     originate_reason: int | None = None
     hangup_cause: int | None = None
     recording: str | None = None
+    recording_in: str | None = None  # MixMonitor r(): heard from its channel
+    recording_out: str | None = None  # MixMonitor t(): sent to its channel
     transfers: list[Transfer] = field(default_factory=list)
     pending_blind: Transfer | None = None  # sent to an extension by a blind transfer, until someone answers
     live: set[str] = field(default_factory=set)  # uniqueids of channels not yet hung up

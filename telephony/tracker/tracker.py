@@ -49,7 +49,7 @@ _EVENTS: dict[str, Handler] = {
 }
 _VARIABLES: dict[str, Handler] = {"MIXMONITOR_FILENAME": ch.on_recording, spy.SPY_MODE_VARIABLE: spy.on_spy_mode}
 _APPLICATIONS: dict[str, Handler] = {
-    "VoiceMail": ch.on_voicemail, "ChanSpy": spy.on_spy_application, "ExtenSpy": spy.on_spy_application,
+    "VoiceMail": ch.on_voicemail, "MixMonitor": ch.on_mixmonitor, "ChanSpy": spy.on_spy_application, "ExtenSpy": spy.on_spy_application,
 }
 # What a spy leg must not say: it never rings, queues or is answered on anyone's desk.
 _NOT_FOR_SPIES = (CallRinging, CallAnswered, CallQueued)

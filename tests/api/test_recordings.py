@@ -153,9 +153,10 @@ async def test_retention_deletes_old_audio_and_keeps_the_calls(
     http: httpx.AsyncClient, db: AsyncSession, folder: Path, agent: User, settings: Settings
 ) -> None:
     now = utcnow()
-    (folder / "old.wav").write_bytes(wav_bytes(0.1))
-    (folder / "recent.wav").write_bytes(wav_bytes(0.1))
-    old = (await record_call(db, summary("old", recording="/spool/old.wav", started_at=now - timedelta(days=40)),
+    for name in ("old.wav", "old-in.wav", "old-out.wav", "recent.wav"):
+        (folder / name).write_bytes(wav_bytes(0.1))
+    old = (await record_call(db, summary("old", recording="/spool/old.wav", recording_in="/spool/old-in.wav",
+                                         recording_out="/spool/old-out.wav", started_at=now - timedelta(days=40)),
                              region="RU")).call_id
     never = (await record_call(db, summary("never", recording="/spool/never.wav", started_at=now - timedelta(days=31)),
                                region="RU")).call_id
@@ -163,6 +164,7 @@ async def test_retention_deletes_old_audio_and_keeps_the_calls(
                                             started_at=now - timedelta(days=29)), region="RU")).call_id
     assert await delete_old_recordings(db, folder, now=now, days=30) == 2
     assert not (folder / "old.wav").exists() and (folder / "recent.wav").exists()
+    assert not (folder / "old-in.wav").exists() and not (folder / "old-out.wav").exists()  # each direction's too
     assert await delete_old_recordings(db, folder, now=now, days=30) == 0
     await login_as(http, agent)
     r = await http.get(f"/api/calls/{old}/recording")

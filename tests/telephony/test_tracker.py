@@ -527,3 +527,19 @@ def test_queue_joins_and_member_pauses_become_events() -> None:
     assert (queued.linkedid, queued.caller, queued.queue) == ("1795415842.4", "+79131234567", "support")
     first_ring = next(e for e in events if isinstance(e, CallRinging))
     assert events.index(queued) < events.index(first_ring) and queued.at <= first_ring.at
+
+
+def test_a_mixmonitor_that_keeps_the_directions_apart_names_both_files() -> None:
+    """MixMonitor(file,r(in)t(out)): the tracker keeps each direction's file beside the mixed one."""
+    base = "/var/spool/asterisk/monitor/1795413747.0"
+    lines = []
+    for line in load("a_queue_answered"):
+        if line.frame.get("Application") == "MixMonitor":
+            headers = [(n, f"{base}.wav,br({base}-in.wav)t({base}-out.wav),/usr/bin/true" if n == "AppData" else v)
+                       for n, v in line.frame.headers]
+            line = Line(line.t, line.incoming, line.conn, Frame(headers))
+        lines.append(line)
+    [call] = ended(replay(CallTracker(), lines)).values()
+    assert (call.recording, call.recording_in, call.recording_out) == (f"{base}.wav", f"{base}-in.wav", f"{base}-out.wav")
+    [plain] = run("a_queue_answered")[0].values()
+    assert plain.recording == f"{base}.wav" and plain.recording_in is None and plain.recording_out is None
