@@ -1,4 +1,8 @@
-"""The demo team: an admin, a manager, a supervisor and five operators with extensions 101-105."""
+"""The demo team: an admin, a manager, a supervisor and five operators with extensions 101-105.
+
+The manager (201) and the supervisor (200) have phones too, to listen in on calls from the live view; only
+operators are queue members on the demo's PBX.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +34,8 @@ class DemoUser:
 
 DEMO_USER_SPECS: tuple[DemoUser, ...] = (
     DemoUser("admin", Role.ADMIN, "Администратор"),
-    DemoUser("manager", Role.MANAGER, "Ольга Руководова", team=SALES_TEAM),
-    DemoUser("supervisor", Role.SUPERVISOR, "Игорь Контролёв", team=SERVICE_TEAM),
+    DemoUser("manager", Role.MANAGER, "Ольга Руководова", "201", SALES_TEAM),
+    DemoUser("supervisor", Role.SUPERVISOR, "Игорь Контролёв", "200", SERVICE_TEAM),
     DemoUser("operator1", Role.OPERATOR, "Анна Смирнова", "101", SALES_TEAM),
     DemoUser("operator2", Role.OPERATOR, "Дмитрий Козлов", "102", SALES_TEAM),
     DemoUser("operator3", Role.OPERATOR, "Екатерина Волкова", "103", SALES_TEAM),
