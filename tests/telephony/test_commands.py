@@ -3,6 +3,9 @@ and then the number; a pause comes back as the PBX's own ``AgentPaused``; a refu
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +15,7 @@ from callcenter.desk.events import CommandFailed, DialRequested, PauseRequested,
 from callcenter.models.enums import CallOutcome, Direction
 from telephony.ami.client import AmiClient
 from telephony.ami.frames import Frame
-from telephony.commands import subscribe_commands
+from telephony.commands import CommandHandler, subscribe_commands
 from telephony.connector import Connector
 from telephony.simulator import CallPlan, PbxSimulator, Scenario, SimulatorConfig
 from tests.telephony.fake_ami import wait_for
@@ -20,23 +23,44 @@ from tests.telephony.fake_ami import wait_for
 AT = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 
 
+@dataclass
+class Wired:
+    simulator: PbxSimulator
+    bus: EventBus
+    connector: Connector
+    handler: CommandHandler
+    seen: list[Any] = field(default_factory=list)  # every event on the bus
+
+
+@contextlib.asynccontextmanager
+async def wired(simulator: PbxSimulator) -> AsyncIterator[Wired]:
+    """A started simulator, a connector logged in to it with the command handler, and the bus they share."""
+    bus = EventBus()
+    connector = Connector(AmiClient("127.0.0.1", simulator.port, "crm", "secret", action_timeout=2.0), bus)
+    handler, _ = subscribe_commands(connector, bus, "outbound")
+    w = Wired(simulator, bus, connector, handler)
+
+    async def record(event: Any) -> None:
+        w.seen.append(event)
+
+    bus.subscribe(record, name="record")
+    connector.start()
+    try:
+        await wait_for(lambda: connector.reconciles == 1)
+        yield w
+    finally:
+        await connector.close()
+        await bus.close()
+        await simulator.close()
+
+
 async def test_dial_pause_and_refusals_reach_the_pbx_and_come_back_as_events() -> None:
     simulator = PbxSimulator(SimulatorConfig(port=0, time_factor=0.01, seed=3, agents=("PJSIP/101", "PJSIP/102")))
     await simulator.start()
     # Paused before the connector logs in: the desks must learn it from QueueStatus.
     simulator.pbx.queue.pause("PJSIP/102", True, "training", simulator.pbx.now())
-    bus = EventBus()
-    seen: list[Any] = []
-
-    async def record(event: Any) -> None:
-        seen.append(event)
-
-    bus.subscribe(record, name="record")
-    connector = Connector(AmiClient("127.0.0.1", simulator.port, "crm", "secret", action_timeout=2.0), bus)
-    handler, _ = subscribe_commands(connector, bus, "outbound")
-    connector.start()
-    try:
-        await wait_for(lambda: connector.reconciles == 1)
+    async with wired(simulator) as w:
+        bus, seen, handler = w.bus, w.seen, w.handler
         await wait_for(lambda: any(isinstance(e, AgentPaused) and e.interface == "PJSIP/102" for e in seen))
         assert AgentPaused("PJSIP/102", True, "training", "support", seen[-1].at) in seen
         assert any(isinstance(e, AgentPaused) and e.interface == "PJSIP/101" and not e.paused for e in seen)
@@ -46,10 +70,6 @@ async def test_dial_pause_and_refusals_reach_the_pbx_and_come_back_as_events() -
         bus.publish(PauseRequested("c3", 7, "PJSIP/999", True, "lunch", AT))
         await wait_for(lambda: any(isinstance(e, CallEnded) for e in seen), limit=10)
         await wait_for(lambda: handler.done == 2 and handler.failed == 1)
-    finally:
-        await connector.close()
-        await bus.close()
-        await simulator.close()
     ringing = next(e for e in seen if isinstance(e, CallRinging))
     assert ringing.interface == "PJSIP/101" and ringing.direction is Direction.OUTBOUND
     summary = next(e for e in seen if isinstance(e, CallEnded)).summary
@@ -73,18 +93,8 @@ async def test_a_supervisor_listens_in_on_the_operators_own_channel_and_the_leg_
         emit(frame)
 
     simulator.pbx.emit = tap
-    bus = EventBus()
-    seen: list[Any] = []
-
-    async def record(event: Any) -> None:
-        seen.append(event)
-
-    bus.subscribe(record, name="record")
-    connector = Connector(AmiClient("127.0.0.1", simulator.port, "crm", "secret", action_timeout=2.0), bus)
-    handler, _ = subscribe_commands(connector, bus, "outbound")
-    connector.start()
-    try:
-        await wait_for(lambda: connector.reconciles == 1)
+    async with wired(simulator) as w:
+        bus, seen, handler, connector = w.bus, w.seen, w.handler, w.connector
         # A call on PJSIP/1010 first: a prefix of PJSIP/101 alone would let ChanSpy pick it.
         simulator.pbx.start_call(CallPlan(Scenario.QUEUE_ANSWERED, caller="+79161234567", agent=1, greeting=0.1,
                                           answer_after=0.5, talk=300.0))
@@ -98,10 +108,6 @@ async def test_a_supervisor_listens_in_on_the_operators_own_channel_and_the_leg_
         # The spied call ends after its 60 s of talk; ChanSpy (option E) leaves with it.
         await wait_for(lambda: any(isinstance(e, SpyStopped) for e in seen), limit=15)
         await wait_for(lambda: len(connector.tracker.active_calls) == 1, limit=5)  # only the PJSIP/1010 call
-    finally:
-        await connector.close()
-        await bus.close()
-        await simulator.close()
     [started] = [e for e in seen if isinstance(e, SpyStarted)]
     assert (started.linkedid, started.supervisor, started.operator, started.mode) == (
         call, "PJSIP/2900", "PJSIP/101", "whisper")
