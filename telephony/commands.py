@@ -10,11 +10,13 @@ for the user who asked; success shows up as the PBX's own events (the operator's
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.bus import EventBus, Subscription
+from callcenter.calls.events import OriginateFailed
 from callcenter.desk.events import CommandFailed, DialRequested, PauseRequested, SpyRequested
 from telephony.ami.actions import AmiError
 from telephony.ami.frames import Frame, action
@@ -26,6 +28,15 @@ log = logging.getLogger(__name__)
 # ChanSpy's options per mode: q no beep, E leave when the operator's leg hangs up, w speak to the operator
 # only, B speak to both.
 SPY_OPTIONS = {"listen": "qE", "whisper": "qwE", "barge": "qBE"}
+
+
+_REMEMBERED = 1000
+
+
+def _unreached(reason: int | None) -> str:
+    if reason == 3:
+        return "your phone was not answered"
+    return f"your phone is busy or could not be reached (reason {reason})"
 
 
 class Unanswerable(Exception):
@@ -42,12 +53,18 @@ class CommandHandler:
         self.clock = clock
         self.done = 0
         self.failed = 0
+        # ActionID -> (command id, user id) of the spy Originates sent, until the PBX gives one up
+        self._spies: OrderedDict[str, tuple[str, int]] = OrderedDict()
 
     async def __call__(self, event: Any) -> None:
         if isinstance(event, DialRequested):
             await self._run(event.command_id, event.user_id, "dial", self._dial(event))
         elif isinstance(event, PauseRequested):
             await self._run(event.command_id, event.user_id, "pause", self._pause(event))
+        elif isinstance(event, OriginateFailed):
+            asked = self._spies.pop(event.action_id, None)
+            if asked is not None:
+                self._fail(*asked, "spy", _unreached(event.reason))
         elif isinstance(event, SpyRequested):
             try:
                 frame = self._spy(event)
@@ -73,8 +90,12 @@ class CommandHandler:
         if options is None:
             raise Unanswerable(f"unknown listening mode {cmd.mode!r}")
         # Not through Connector.originate: the leg is not a call, and a failed one must not be logged as one.
+        action_id = f"crm-spy-{cmd.command_id}"
+        self._spies[action_id] = (cmd.command_id, cmd.user_id)
+        while len(self._spies) > _REMEMBERED:
+            self._spies.popitem(last=False)
         return action(
-            "Originate", ActionID=f"crm-spy-{cmd.command_id}", Channel=cmd.interface, Application="ChanSpy",
+            "Originate", ActionID=action_id, Channel=cmd.interface, Application="ChanSpy",
             Data=f"{target},{options}", CallerID=cmd.caller_id, Timeout="30000", Async="true",
             Variable=f"{SPY_MODE_VARIABLE}={cmd.mode}",
         )

@@ -48,6 +48,13 @@ async def test_a_manager_edits_the_scorecard(http: httpx.AsyncClient, make_user:
                                                       "name": "Ещё раз"})
     assert taken.status_code == 409 and "upsell" in taken.text
     assert set(await criteria(db)) == set(after)  # neither was written
+    for made_up in ("abc", "99999999999999999999", ""):
+        r = await http.post("/review/criteria", data={"csrf_token": csrf, "action": "update", "criterion_id": made_up,
+                                                      "name": "X"})
+        assert r.status_code == 400
+    r = await http.post("/review/criteria", data={"csrf_token": csrf, "action": "update", "criterion_id": "987654",
+                                                  "name": "X"})
+    assert r.status_code == 404
     audits = (await db.scalars(select(AuditEntry).where(AuditEntry.entity == "score_criterion")
                                .order_by(AuditEntry.id))).all()
     assert [a.action for a in audits] == ["create", "update"]

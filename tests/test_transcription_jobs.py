@@ -127,7 +127,8 @@ async def test_each_directions_own_file_is_one_speaker(
     shutil.copy(speak(tmp_path, "client", "Hello, I would like to order two boxes."), folder / "c-in.wav")
     monitor = "/var/spool/asterisk/monitor/"
     (recorded,) = await record_calls(db, [summary("sides", recording=f"{monitor}c.wav", recording_in=f"{monitor}c-in.wav",
-                                                  recording_out=f"{monitor}c-out.wav")], region="RU", transcribe=True)
+                                                  recording_out=f"{monitor}c-out.wav", started_at=utcnow())],
+                                     region="RU", transcribe=True)
     call = await db.get(Call, recorded.call_id)
     assert call is not None and (call.recording_in_path, call.recording_out_path) == (
         f"{monitor}c-in.wav", f"{monitor}c-out.wav")
@@ -143,6 +144,27 @@ async def test_each_directions_own_file_is_one_speaker(
     await run_jobs(Worker(db_engine, handler, name="w2", poll=0.05), until=1)
     transcript = await db.scalar(select(Transcript).where(Transcript.call_id == recorded.call_id))
     assert transcript is not None and {line["speaker"] for line in transcript.segments} == {"client", "operator"}
+
+
+async def test_a_side_file_that_never_comes_leaves_the_mixed_recording_to_read(
+    db: AsyncSession, db_engine: AsyncEngine, settings: Settings, agent: User, model: Path, tmp_path: Path,
+) -> None:
+    settings = settings.model_copy(update={"whisper_model": model})
+    folder = settings.resolved_recordings_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(speak(tmp_path, "client", "Hello, I would like to order two boxes."), folder / "m-in.wav")
+    shutil.copy(speak(tmp_path, "both", "Hello. Good afternoon."), folder / "m.wav")
+    monitor = "/var/spool/asterisk/monitor/"
+    (recorded,) = await record_calls(db, [summary("mixed", recording=f"{monitor}m.wav", recording_in=f"{monitor}m-in.wav",
+                                                  recording_out=f"{monitor}m-out.wav",
+                                                  started_at=utcnow() - timedelta(minutes=7))],
+                                     region="RU", transcribe=True)
+    handler = {transcription.KIND: transcription.transcribe_handler(create_sessionmaker(db_engine), settings,
+                                                                    Transcriber(model, threads=1))}
+    await run_jobs(Worker(db_engine, handler, name="w1", poll=0.05), until=1)
+    transcript = await db.scalar(select(Transcript).where(Transcript.call_id == recorded.call_id))
+    assert transcript is not None and transcript.segments
+    assert {line["speaker"] for line in transcript.segments} == {None}  # the mono mixed file: no sides
 
 
 async def test_a_recording_that_arrives_late_is_transcribed_by_a_later_attempt(

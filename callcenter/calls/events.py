@@ -85,14 +85,14 @@ class CallSummary:
     hangup_cause: int | None
     outcome: CallOutcome
     recording: str | None = None
-    # MixMonitor's r() and t() files, when it keeps the two directions apart: what the channel it records
-    # sent (the client, on a queue call) and what was sent to that channel (the operator).
-    recording_in: str | None = None
-    recording_out: str | None = None
     # Who handed the call to whom, in order; each operator's share of the talk runs from the answer (or
     # the transfer that gave them the call) to the next transfer (or the end).
     transfers: tuple[Transfer, ...] = field(default_factory=tuple)
     times_approximate: bool = False  # the end was inferred after a lost connection
+    # Each side's own file, when MixMonitor keeps the directions apart (its r() and t() options): what the
+    # client said, and what the operator said.
+    recording_in: str | None = None
+    recording_out: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +136,16 @@ class SpyStopped:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class OriginateFailed:
+    """The PBX gave up an Originate (``OriginateResponse: Failure``): for whoever sent it, by its ActionID."""
+
+    action_id: str
+    reason: int | None  # Asterisk's: 3 no answer; 0, 1, 5, 8 busy or unreachable
+    at: datetime
+
+
 CallEvent = (
     CallQueued | CallRinging | CallAnswered | CallTransferred | CallEnded | AgentPaused | SpyStarted | SpyStopped
+    | OriginateFailed
 )

@@ -31,11 +31,13 @@ def require_live_listener(principal: Principal) -> None:
 
 
 async def spy_request(db: AsyncSession, principal: Principal, *, linkedid: str, operator: User, mode: str,
-                      now: datetime, ip: str | None = None) -> SpyRequested:
-    """The command that rings the supervisor and lets them listen to ``operator`` on ``linkedid``; audited."""
+                      now: datetime, operator_interface: str | None = None, ip: str | None = None) -> SpyRequested:
+    """The command that rings the supervisor and lets them listen to ``operator`` on ``linkedid``; audited.
+
+    ``operator_interface`` is the device the PBX said answered the call; the operator's own device otherwise."""
     require_live_listener(principal)
     interface = await device_of(db, principal)
-    target = device_of_user(operator)
+    target = operator_interface or device_of_user(operator)
     shown = _SHOWN.get(mode, mode)
     extension = (operator.extension or "").strip() or "0"
     command = SpyRequested(

@@ -97,8 +97,7 @@ class Call(IdMixin, Base):
         enum_column_type(CallOutcome, "call_outcome"), nullable=True
     )
     recording_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    # MixMonitor's r() and t() files when it keeps the directions apart: the recorded channel's side (the
-    # client's, on a queue call) and the other side (the operator's).
+    # MixMonitor's r() and t() files when it keeps the directions apart: the client's side and the operator's.
     recording_in_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
     recording_out_path: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # Set when the retention setting deleted the audio; the call and its reviews stay.

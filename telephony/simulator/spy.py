@@ -4,7 +4,8 @@ The supervisor's leg is a call of its own (its own Linkedid). Once it is picked 
 channel whose name begins with the first argument of ``Data`` and reports ``ChanSpyStart`` naming both
 channels; with option ``E`` it leaves when that channel hangs up (``ChanSpyStop``, then the leg's
 ``Hangup`` with cause 0). Here ChanSpy always leaves then, ``E`` or not, and gives up at once when no
-channel matches (Asterisk would keep scanning).
+channel matches (Asterisk would keep scanning). A supervisor's number among the simulator's busy numbers
+answers busy, and the Originate fails.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telephony.ami.frames import Frame
-from telephony.simulator.channels import SimChannel
+from telephony.simulator.channels import UNKNOWN, SimChannel
 from telephony.simulator.outbound import OriginateRequest
 from telephony.simulator.script import CallScript, event
 
@@ -79,10 +80,19 @@ async def chanspy(s: CallScript, pbx: Pbx, req: SpyRequest, answer_after: float)
         s.varset(leg, variable, value)
     leg.connected_num, leg.connected_name = number, name
     s.dial("DialBegin", None, leg, ("DialString", endpoint))
+    head = [("ActionID", origin.action_id)] if origin.action_id else []
+    if origin.number in pbx.config.busy_numbers:  # the supervisor's phone is busy: nothing to spy from
+        await s.wait(0.002)
+        s.dial("DialEnd", None, leg, ("DialStatus", "BUSY"))
+        s.hangup(leg, 17, 486)
+        s.emit(event("OriginateResponse", "call,all", head, [
+            ("Response", "Failure"), ("Channel", origin.channel), ("Application", "ChanSpy"), ("Data", req.data),
+            ("Reason", "0"), ("Uniqueid", UNKNOWN), ("CallerIDNum", number), ("CallerIDName", name),
+        ]))
+        return
     s.newstate(leg, 5)
     s.dial("DialState", None, leg, ("DialStatus", "RINGING"))
     await s.wait(min(answer_after, origin.timeout))
-    head = [("ActionID", origin.action_id)] if origin.action_id else []
     s.emit(event("OriginateResponse", "call,all", head, [
         ("Response", "Success"), ("Channel", leg.name), ("Application", "ChanSpy"), ("Data", req.data),
         ("Reason", "4"), ("Uniqueid", leg.uniqueid), ("CallerIDNum", number), ("CallerIDName", name),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from callcenter.calls.events import CallEvent
+from callcenter.calls.events import CallEvent, OriginateFailed
 from telephony.ami.frames import Frame
 from telephony.tracker.channels import known, number_from_dial
 from telephony.tracker.rules_channels import finish
@@ -53,6 +53,8 @@ def on_originate_response(st: TrackerState, f: Frame, at: datetime, out: Out) ->
         reason: int | None = int(f.get("Reason") or "")
     except ValueError:
         reason = None
+    if action_id:
+        out.append(OriginateFailed(action_id, reason, at))
     if linkedid is not None:
         call = st.calls.get(linkedid)
         if call is not None:

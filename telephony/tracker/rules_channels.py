@@ -180,7 +180,11 @@ _OPTION = re.compile(r"([A-Za-z])(?:\(([^)]*)\))?")  # MixMonitor's options: let
 
 
 def on_mixmonitor(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
-    """Newexten running MixMonitor: the mixed file, and with options r()/t() each direction's own file."""
+    """Newexten running MixMonitor: the mixed file, and with options r()/t() each side's own file.
+
+    r() is what the recorded channel sent: the client's words when MixMonitor runs on the client's channel
+    (a queue call, an originate to a number), the operator's when it runs on the operator's device (a call
+    the operator dialled from their phone)."""
     call = st.calls.get(f.get("Linkedid") or "")
     if call is None:
         return
@@ -191,7 +195,11 @@ def on_mixmonitor(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
         call.recording = mixed.strip()
     sides = {flag: path.strip() for flag, path in _OPTION.findall(options) if flag in "rt" and path.strip()}
     if "r" in sides and "t" in sides and call.recording_in is None:
-        call.recording_in, call.recording_out = sides["r"], sides["t"]
+        recorded = st.by_name.get(f.get("Channel") or "")
+        if recorded is not None and recorded.kind is Kind.OPERATOR:
+            call.recording_in, call.recording_out = sides["t"], sides["r"]
+        else:
+            call.recording_in, call.recording_out = sides["r"], sides["t"]
 
 
 def on_voicemail(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:

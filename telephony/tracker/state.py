@@ -63,8 +63,8 @@ class Call:
     originate_reason: int | None = None
     hangup_cause: int | None = None
     recording: str | None = None
-    recording_in: str | None = None  # MixMonitor r(): heard from its channel
-    recording_out: str | None = None  # MixMonitor t(): sent to its channel
+    recording_in: str | None = None  # the client's side, from MixMonitor's r() or t()
+    recording_out: str | None = None  # the operator's side
     transfers: list[Transfer] = field(default_factory=list)
     pending_blind: Transfer | None = None  # sent to an extension by a blind transfer, until someone answers
     live: set[str] = field(default_factory=set)  # uniqueids of channels not yet hung up

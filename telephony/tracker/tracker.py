@@ -122,7 +122,9 @@ class CallTracker:
         call = st.calls.get(linkedid)
         if call is None:
             return None
-        names = sorted(c.name for uid in call.live if (c := st.channels.get(uid)) is not None and c.interface == interface)
+        wanted = interface.lower()  # PJSIP endpoints are matched without regard to case, as the CRM does
+        names = sorted(c.name for uid in call.live
+                       if (c := st.channels.get(uid)) is not None and c.interface.lower() == wanted)
         return names[-1] if names else None
 
     def reconcile(self, channels: list[Frame], at: datetime) -> list[CallEvent]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from callcenter.models import AuditEntry, Call
 from callcenter.models.enums import Role
 from callcenter.settings import Settings
+from telephony.ami.frames import action
 from tests.conftest import MakeUser
 from tests.hub.serving import next_of, socket_of
 from tests.hub.test_desk_flow import signed_in
@@ -54,6 +55,7 @@ async def test_a_supervisor_whispers_to_an_operator_on_a_live_call(
     assert refused.status_code == 403
     assert no_phone.status_code == 422 and no_phone.json()["error"] == "no-extension"
     assert asked.json()["operator"] == anna.login and asked.json()["interface"] == "PJSIP/2900"
+    assert asked.json()["operator_interface"] == "PJSIP/101"  # the device the PBX said answered
     origins = demo.simulator.pbx.factory  # the supervisor's leg is gone with the call
     assert not origins.live
     logged = (await db.scalars(select(Call))).all()
@@ -61,3 +63,37 @@ async def test_a_supervisor_whispers_to_an_operator_on_a_live_call(
     audits = (await db.scalars(select(AuditEntry).where(AuditEntry.action == "listen_live"))).all()
     assert [(a.user_id, a.entity, a.changes["linkedid"], a.changes["mode"], a.changes["operator"]) for a in audits] == [
         (boss.id, "call", linkedid, "whisper", anna.login)]
+
+
+async def test_a_chanspy_started_elsewhere_leaves_the_supervisors_desk_as_no_call(
+        settings: Settings, db_engine: AsyncEngine, db: AsyncSession, make_user: MakeUser) -> None:
+    """Without the CRM's CRM_SPY_MODE the leg pops on the supervisor's desk until ChanSpy starts spying;
+    then it leaves the desk and the board, with no wrap-up, and is never logged."""
+    await make_user(Role.OPERATOR, extension="101")
+    boss = await make_user(Role.SUPERVISOR, extension="2900")
+    async with (crm_with_pbx(settings, db_engine) as (url, demo), socket_of(url, boss.login) as desk,
+                socket_of(url, boss.login, query="live=1") as live):
+        await next_of(desk, "hello")
+        await next_of(live, "live.snapshot")
+        ring(demo, KNOWN, answer_after=0.5, talk=60.0)
+        while (call := (await next_of(live, "live.call"))["call"])["state"] != "answered":
+            pass
+        connector = demo.telephony.connector
+        channel = connector.tracker.channel_in(call["linkedid"], "PJSIP/101")
+        assert channel is not None
+        answer = await connector.client.send_action(action(
+            "Originate", ActionID="other-tool-1", Channel="PJSIP/2900", Application="ChanSpy", Data=f"{channel},qE",
+            CallerID='"Supervisor" <2900>', Async="true"), 5)
+        assert answer.get("Response") == "Success"
+        pop = await next_of(desk, "pop")
+        leg = pop["call"]["linkedid"]
+        ended = await next_of(desk, "ended")
+        assert ended["call"]["linkedid"] == leg and ended["wrap_up"] is False
+        while not (watched := (await next_of(live, "live.call"))["call"])["listening"]:
+            pass
+        assert watched["linkedid"] == call["linkedid"] and watched["listening"][0]["mode"] == "spy"
+        while (await next_of(live, "live.call", timeout=30))["call"]["state"] != "ended":
+            pass
+        await wait_for(lambda: connector.tracker.active_calls == (), limit=10)
+    logged = (await db.scalars(select(Call))).all()
+    assert [c.linkedid for c in logged] == [call["linkedid"]]

@@ -83,7 +83,8 @@ async def test_dial_pause_and_refusals_reach_the_pbx_and_come_back_as_events() -
 
 
 async def test_a_supervisor_listens_in_on_the_operators_own_channel_and_the_leg_is_no_call() -> None:
-    simulator = PbxSimulator(SimulatorConfig(port=0, time_factor=0.01, seed=5, agents=("PJSIP/101", "PJSIP/1010")))
+    simulator = PbxSimulator(SimulatorConfig(port=0, time_factor=0.01, seed=5, agents=("PJSIP/101", "PJSIP/1010"),
+                                             busy_numbers=frozenset({"2901"})))
     await simulator.start()
     frames: list[Frame] = []
     emit = simulator.pbx.emit
@@ -105,6 +106,7 @@ async def test_a_supervisor_listens_in_on_the_operators_own_channel_and_the_leg_
         call = next(e.linkedid for e in seen if isinstance(e, CallAnswered) and e.interface == "PJSIP/101")
         bus.publish(SpyRequested("s1", 9, "PJSIP/2900", call, "PJSIP/101", "whisper", '"Whisper: Anna" <101>', AT))
         bus.publish(SpyRequested("s2", 9, "PJSIP/2900", "1.1", "PJSIP/101", "listen", '"Listen" <101>', AT))
+        bus.publish(SpyRequested("s3", 8, "PJSIP/2901", call, "PJSIP/101", "barge", '"Barge" <101>', AT))
         # The spied call ends after its 60 s of talk; ChanSpy (option E) leaves with it.
         await wait_for(lambda: any(isinstance(e, SpyStopped) for e in seen), limit=15)
         await wait_for(lambda: len(connector.tracker.active_calls) == 1, limit=5)  # only the PJSIP/1010 call
@@ -113,7 +115,7 @@ async def test_a_supervisor_listens_in_on_the_operators_own_channel_and_the_leg_
         call, "PJSIP/2900", "PJSIP/101", "whisper")
     [spy_start] = [f for f in frames if f.event == "ChanSpyStart"]
     assert spy_start.get("SpyeeLinkedid") == call and spy_start.get("SpyeeChannel", "").startswith("PJSIP/101-")
-    [response] = [f for f in frames if f.event == "OriginateResponse"]
+    [busy, response] = sorted((f for f in frames if f.event == "OriginateResponse"), key=lambda f: f.get("Response"))
     assert response.get("ActionID") == "crm-spy-s1" and response.get("Data", "").endswith(",qwE")
     assert response.get("Data", "").split(",")[0] == spy_start.get("SpyeeChannel")  # the channel, named in full
     [stopped] = [e for e in seen if isinstance(e, SpyStopped)]
@@ -121,6 +123,8 @@ async def test_a_supervisor_listens_in_on_the_operators_own_channel_and_the_leg_
     ended = [e.summary for e in seen if isinstance(e, CallEnded)]
     assert [s.linkedid for s in ended] == [call]  # the supervisor's leg is not a call
     assert not any(isinstance(e, CallRinging | CallAnswered) and e.interface == "PJSIP/2900" for e in seen)
-    [failed] = [e for e in seen if isinstance(e, CommandFailed)]
-    assert (failed.command_id, failed.action, failed.reason) == ("s2", "spy", "the operator is no longer on this call")
-    assert handler.done >= 1
+    assert busy.get("Response") == "Failure" and busy.get("ActionID") == "crm-spy-s3"
+    failed = sorted((e.command_id, e.user_id, e.action, e.reason) for e in seen if isinstance(e, CommandFailed))
+    assert failed == [("s2", 9, "spy", "the operator is no longer on this call"),
+                      ("s3", 8, "spy", "your phone is busy or could not be reached (reason 0)")]
+    assert handler.done == 2  # both Originates were accepted; one phone was busy

@@ -106,7 +106,8 @@ async def spy(call: Call) -> Any:
     if live_call.state != "answered" or operator is None:
         raise CallNotAnswered(linkedid)
     command = await spy_request(call.db, call.principal, linkedid=linkedid, operator=operator, mode=call.body.mode,
-                                now=utcnow(), ip=call.ip)
+                                now=utcnow(), operator_interface=live_call.answered_interface, ip=call.ip)
     bus_of(call).publish(command)
     return {"command_id": command.command_id, "linkedid": linkedid, "mode": command.mode,
-            "operator": operator.login, "interface": command.interface}
+            "operator": operator.login, "interface": command.interface,
+            "operator_interface": command.operator_interface}

@@ -215,7 +215,7 @@ class Hub:
         call = self.board.calls.get(e.linkedid)
         if call is not None:
             call.state, call.answered_at, call.updated_at = "answered", e.at, e.at
-            call.answered_by = op.user_id if op else None
+            call.answered_by, call.answered_interface = (op.user_id if op else None), e.interface
             call.ringing.clear()
             message = {"type": "answered", "call": call.as_call(self.directory.logins)}
             for uid in call.touched:
@@ -238,6 +238,7 @@ class Hub:
         if call is None:
             return
         call.answered_by, call.updated_at = (target.user_id if target else None), e.at
+        call.answered_interface = e.to_interface
         if target is not None and target.user_id not in call.touched:
             call.touched.add(target.user_id)
             self._pop(target.user_id, call)  # the dossier follows the call to the colleague
@@ -277,6 +278,8 @@ class Hub:
         self._agent_changed(op.user_id)
 
     async def _spying(self, e: ev.SpyStarted | ev.SpyStopped) -> None:
+        if isinstance(e, ev.SpyStarted):
+            self._not_a_call(e.spy_linkedid, e.at)
         call = self.board.calls.get(e.linkedid)
         if call is None:
             return
@@ -288,6 +291,24 @@ class Hub:
                 "login": supervisor.login if supervisor else None, "interface": e.supervisor, "mode": e.mode,
                 "since": plain(e.at),
             }
+        self._call_changed(call)
+
+    def _not_a_call(self, linkedid: str, at: datetime) -> None:
+        """A ChanSpy the CRM did not start is known only once it spies; until then it rang (and may have been
+        answered) as a call. It leaves the desks and the board as a call that ended with nothing to wrap up."""
+        call = self.board.calls.pop(linkedid, None)
+        if call is None:
+            return
+        call.state, call.updated_at = "ended", at
+        call.ringing.clear()
+        message = {"type": "ended", "call": call.as_call(self.directory.logins), "wrap_up": False}
+        for uid in call.touched:
+            self._after_pop(uid, linkedid, message)
+        if call.answered_by is not None:
+            agent = self.board.agents.get(call.answered_by)
+            if agent is not None:
+                agent.end_call(linkedid, at, wrap_up=False)
+                self._agent_changed(call.answered_by)
         self._call_changed(call)
 
     def _call_changed(self, call: LiveCall) -> None:

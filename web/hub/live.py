@@ -29,6 +29,7 @@ class LiveCall:
     state: str = "queued"  # queued, ringing, answered, ended
     ringing: dict[int, datetime] = field(default_factory=dict)  # user id -> since
     answered_by: int | None = None
+    answered_interface: str | None = None  # the device talking on the call, as the PBX named it
     answered_at: datetime | None = None
     touched: set[int] = field(default_factory=set)  # every user the call popped for or was handed to
     summary: CallSummary | None = None

@@ -331,6 +331,7 @@ MESSAGES: dict[str, str] = {
     "live.spy.listen": "Listen",
     "live.spy.whisper": "Whisper",
     "live.spy.barge": "Barge",
+    "live.spy.spy": "Listening",
     "live.spy.listen_hint": "Your phone rings; pick it up to hear the call. Nobody hears you.",
     "live.spy.whisper_hint": "Your phone rings; the operator hears you, the client does not.",
     "live.spy.barge_hint": "Your phone rings; both the operator and the client hear you.",

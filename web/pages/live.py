@@ -34,7 +34,7 @@ def _texts(pg: Page) -> dict[str, str]:
         "status.forbidden": t("live.status.forbidden"),
         "load_failed": t("live.load_failed"),
         **{f"spy.{key}": t(f"live.spy.{key}") for key in (
-            "listen", "whisper", "barge", "listen_hint", "whisper_hint", "barge_hint", "no_extension", "unavailable",
+            "listen", "whisper", "barge", "spy", "listen_hint", "whisper_hint", "barge_hint", "no_extension", "unavailable",
             "gone")},
         "spy.calling": t("live.spy.calling", mode="{mode}"),
         "spy.listening": t("live.spy.listening", who="{who}", mode="{mode}"),

@@ -30,7 +30,10 @@ async def scorecard(pg: Page) -> Response:
                 code=pg.value("code", 200).strip(), name=pg.value("name", 400).strip(),
                 weight=_number(pg.value("weight", 20), 1), sort_order=_number(pg.value("sort_order", 20), 0)))
         elif action == "update":
-            criterion_id = _number(pg.value("criterion_id", 20), 0)
+            raw_id = pg.value("criterion_id", 20)
+            if not raw_id.isdigit() or len(raw_id) > 18:
+                return await pg.error(400)  # the page sends the id it listed; anything else was made up
+            criterion_id = int(raw_id)
             await services.update_criterion(pg.db, pg.principal, criterion_id, CriterionPatch(
                 name=pg.value("name", 400).strip(), weight=_number(pg.value("weight", 20), 1),
                 sort_order=_number(pg.value("sort_order", 20), 0), is_active=pg.value("is_active", 10) == "on"))

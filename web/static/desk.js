@@ -198,6 +198,7 @@
       case "transferred": transferred(m); break;
       case "ended": callEnded(m); break;
       case "error":
+        if (m.action === "spy") break; // listening in is asked and answered on the live view
         warn(say(m.action === "pause" ? "error.pause" : "error.dial", { reason: m.reason || "" }));
         if (m.action === "pause") pauseDone();
         break;

@@ -4,8 +4,9 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-04
 
-``recording_in_path`` is what the recorded channel sent (the client, on a queue call), ``recording_out_path``
-what was sent to it (the operator); the transcript labels each side's lines by them.
+``recording_in_path`` holds what the client said, ``recording_out_path`` what the operator said (the tracker
+maps MixMonitor's r() and t() to them by whose channel it records); the transcript labels each side's lines
+by them.
 """
 
 from __future__ import annotations
