@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         description="Seconds after an answered call ends within which the operator should set its result; "
                     "later, the call counts as 'no result set' until one is set.",
     )
+    tails_days: int = Field(
+        default=3, ge=0, le=365,
+        description="A promised callback more than this many days overdue is a 'tail' in the manager's figures.",
+    )
     service_level_seconds: int = Field(
         default=20, ge=1, description="Service level: the share of queue calls answered within this many seconds.",
     )

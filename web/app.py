@@ -34,6 +34,7 @@ from web.api import (
     hub_stats,
     interactions,
     live,
+    metrics,
     relations,
     reviews,
     sales,
@@ -56,6 +57,7 @@ API_ROUTERS: list[ApiRouter] = [
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
     transfer.router, tokens.router, calls.router, hub_stats.router, desk.router, live.router, reviews.router,
+    metrics.router,
 ]
 
 

@@ -1,0 +1,1 @@
+"""Manager metrics: operator and team figures for a period, and client analytics."""

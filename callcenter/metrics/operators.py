@@ -1,0 +1,166 @@
+"""The operator table: each operator's contacts, calls, durations, result rate and tails over a period.
+
+Definitions (``docs/metrics.md`` has them in full):
+
+- an operator's **contacts** are the interactions done by them (``interactions.user_id``) in the period:
+  calls, meetings and e-mails (a note is not a contact; a planned interaction is not one yet); their **calls** are the contacts that are calls: those they answered, and those
+  they dialled out whether or not anyone answered;
+- **answered** calls are those an operator took (outcome answered or transferred); **missed** are the
+  others of theirs (outbound calls nobody picked up, busy or failed). An inbound call nobody answered is
+  no operator's: it is counted in the queue figures and leaves a callback task;
+- the **result rate** is the share of contacts whose result counts as a result in the catalogue;
+- **contacts per client** is contacts with a client over the distinct clients among them;
+- **tails** (``overdue_callbacks``) are the open callbacks an operator owns that are more than
+  ``tails_days`` days overdue now, whatever the period.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.metrics.period import Period
+from callcenter.models import Call, CallReview, Client, Deal, Disposition, Interaction, Task, User
+from callcenter.models.enums import (
+    CallOutcome,
+    DealStatus,
+    Direction,
+    InteractionKind,
+    InteractionStatus,
+    Role,
+    TaskKind,
+    TaskStatus,
+)
+
+ANSWERED = (CallOutcome.ANSWERED, CallOutcome.TRANSFERRED)
+TAKING_CALLS = (Role.OPERATOR, Role.SUPERVISOR)
+
+
+def _n(condition: Any) -> Any:
+    return func.count().filter(condition)
+
+
+def contact_figures(period: Period) -> Select[Any]:
+    """Per user: the contact and call figures of the period, from one pass over its interactions."""
+    answered = Call.outcome.in_(ANSWERED)
+    return (
+        select(
+            Interaction.user_id.label("user_id"),
+            func.count().label("contacts"),
+            _n(Disposition.counts_as_result.is_(True)).label("result_contacts"),
+            func.count(Interaction.client_id).label("client_contacts"),
+            func.count(func.distinct(Interaction.client_id)).label("clients"),
+            func.count(Call.id).label("calls"),
+            _n(Call.direction == Direction.INBOUND).label("calls_inbound"),
+            _n(Call.direction == Direction.OUTBOUND).label("calls_outbound"),
+            _n(answered).label("calls_answered"),
+            _n(and_(Call.id.is_not(None), or_(Call.outcome.is_(None), Call.outcome.not_in(ANSWERED))))
+            .label("calls_missed"),
+            func.sum(Call.talk_seconds).filter(answered).label("talk_total"),
+            func.avg(Call.talk_seconds).filter(answered).label("talk_avg"),
+            func.avg(Call.wait_seconds).filter(answered).label("wait_avg"),
+            func.avg(Call.ring_seconds).filter(answered).label("ring_avg"),
+            func.avg(Call.wrapup_seconds).filter(answered).label("wrapup_avg"),
+            _n(and_(answered, Interaction.disposition_id.is_(None))).label("calls_without_result"),
+        )
+        .select_from(Interaction)
+        .outerjoin(Call, Call.interaction_id == Interaction.id)
+        .outerjoin(Disposition, Disposition.id == Interaction.disposition_id)
+        .where(Interaction.occurred_at >= period.start, Interaction.occurred_at < period.end,
+               Interaction.status == InteractionStatus.DONE, Interaction.kind != InteractionKind.NOTE,
+               Interaction.user_id.is_not(None))
+        .group_by(Interaction.user_id)
+    )
+
+
+def _round(value: Any, digits: int = 1) -> float | None:
+    return round(float(value), digits) if value is not None else None
+
+
+async def _people(db: AsyncSession, team_id: int | None, active_ids: set[int]) -> list[Any]:
+    """Everyone who takes calls (operators and supervisors, active), and anyone else with contacts."""
+    query = select(User.id, User.login, User.full_name, User.team_id).where(
+        or_(and_(User.role.in_(TAKING_CALLS), User.is_active.is_(True)), User.id.in_(active_ids or {0}))
+    )
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    return list(await db.execute(query.order_by(User.login)))
+
+
+async def operator_table(db: AsyncSession, period: Period, *, now: datetime, tails_days: int,
+                         team_id: int | None = None) -> list[dict[str, Any]]:
+    """One row per operator with the period's figures (see the module's definitions), by login."""
+    figures = {row.user_id: row for row in await db.execute(contact_figures(period))}
+    people = await _people(db, team_id, set(figures))
+    ids = [p.id for p in people]
+    if not ids:
+        return []
+    tails = dict(list(await db.execute(
+        select(Task.owner_id, func.count())
+        .where(Task.kind == TaskKind.CALLBACK, Task.status == TaskStatus.OPEN, Task.owner_id.in_(ids),
+               Task.due_at < now - timedelta(days=tails_days))
+        .group_by(Task.owner_id)
+    )))
+    late = dict(list(await db.execute(
+        select(Task.owner_id, func.count())
+        .where(Task.kind == TaskKind.CALLBACK, Task.status == TaskStatus.OPEN, Task.owner_id.in_(ids),
+               Task.due_at < now)
+        .group_by(Task.owner_id)
+    )))
+    reviews = {row[0]: row for row in await db.execute(
+        select(Call.operator_id, func.avg(CallReview.total), func.count())
+        .join(Call, Call.id == CallReview.call_id)
+        .where(Call.started_at >= period.start, Call.started_at < period.end, Call.operator_id.in_(ids))
+        .group_by(Call.operator_id)
+    )}
+    new_clients = dict(list(await db.execute(
+        select(Client.owner_id, func.count())
+        .where(Client.created_at >= period.start, Client.created_at < period.end, Client.owner_id.in_(ids))
+        .group_by(Client.owner_id)
+    )))
+    won = {row[0]: row for row in await db.execute(
+        select(Deal.owner_id, func.count(), func.sum(Deal.amount))
+        .where(Deal.status == DealStatus.WON, Deal.closed_at >= period.start, Deal.closed_at < period.end,
+               Deal.owner_id.in_(ids))
+        .group_by(Deal.owner_id)
+    )}
+    rows = []
+    for person in people:
+        f = figures.get(person.id)
+        contacts = int(f.contacts) if f else 0
+        clients = int(f.clients) if f else 0
+        review = reviews.get(person.id)
+        deals = won.get(person.id)
+        rows.append({
+            "operator": person.login,
+            "user_id": person.id,
+            "full_name": person.full_name or "",
+            "team_id": person.team_id,
+            "contacts": contacts,
+            "calls": int(f.calls) if f else 0,
+            "calls_inbound": int(f.calls_inbound) if f else 0,
+            "calls_outbound": int(f.calls_outbound) if f else 0,
+            "calls_answered": int(f.calls_answered) if f else 0,
+            "calls_missed": int(f.calls_missed) if f else 0,
+            "calls_without_result": int(f.calls_without_result) if f else 0,
+            "talk_seconds_total": int(f.talk_total or 0) if f else 0,
+            "talk_seconds_avg": _round(f.talk_avg) if f else None,
+            "wait_seconds_avg": _round(f.wait_avg) if f else None,
+            "ring_seconds_avg": _round(f.ring_avg) if f else None,
+            "wrapup_seconds_avg": _round(f.wrapup_avg) if f else None,
+            "result_contacts": int(f.result_contacts) if f else 0,
+            "result_rate": round(int(f.result_contacts) / contacts, 4) if f and contacts else None,
+            "clients": clients,
+            "contacts_per_client": round(int(f.client_contacts) / clients, 2) if f and clients else None,
+            "overdue_callbacks": int(tails.get(person.id, 0)),
+            "late_callbacks": int(late.get(person.id, 0)),
+            "review_score_avg": _round(review[1]) if review else None,
+            "reviews": int(review[2]) if review else 0,
+            "new_clients": int(new_clients.get(person.id, 0)),
+            "deals_won": int(deals[1]) if deals else 0,
+            "deals_won_amount": str(deals[2]) if deals and deals[2] is not None else "0",
+        })
+    return rows
