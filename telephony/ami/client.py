@@ -153,6 +153,9 @@ class AmiClient:
                 self.last_error = exc
                 log.error("%s; retrying", exc)
             except (OSError, AmiError, TimeoutError) as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from exc  # asked to stop while the connection failed
                 self.last_error = exc
                 log.warning("AMI connection to %s:%s lost: %s", self.host, self.port, exc or type(exc).__name__)
             delay = min(self.backoff_max, self.backoff_initial * 2**attempt)
@@ -166,7 +169,10 @@ class AmiClient:
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[None]:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), self.connect_timeout)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancel that comes as the connection
+        # opens, and the client then never stops.
+        async with asyncio.timeout(self.connect_timeout):
+            reader, writer = await asyncio.open_connection(self.host, self.port)
         parser = AmiParser()
         tasks: list[asyncio.Task[None]] = []
         try:
