@@ -59,7 +59,7 @@ SELECT g,
        CASE g % 3 WHEN 0 THEN 'outbound' ELSE 'inbound' END AS direction,
        CASE WHEN g % 11 = 0 THEN 'no_answer' WHEN g % 23 = 0 THEN 'busy' WHEN g % 29 = 0 THEN 'transferred'
             ELSE 'answered' END AS outcome
-FROM generate_series(1, $contacts) g;
+FROM generate_series(1::bigint, $contacts) g;
 INSERT INTO interactions (id, kind, direction, status, subject, occurred_at, duration_seconds, user_id, client_id,
                           disposition_id, notes, created_at, updated_at)
 SELECT g, kind, CASE WHEN kind = 'call' THEN direction END, 'done', '', occurred_at,

@@ -3,6 +3,8 @@ in the CRM's time zone, the team filter, tails, reviews, and the API's refusals.
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -207,3 +209,52 @@ async def test_the_api(http: httpx.AsyncClient, office: dict[str, Any], make_use
         assert (await http.get("/api/metrics/operators", params=params)).status_code == status, params
     await login_as(http, office["anna"])
     assert (await http.get("/api/metrics/operators", params={"from": "2026-03-02", "to": "2026-03-08"})).status_code == 403
+
+
+async def test_the_dashboard_shows_the_figures_and_leads_to_the_calls_behind_them(
+        http: httpx.AsyncClient, office: dict[str, Any], make_user: MakeUser) -> None:
+    await login_as(http, await make_user(Role.MANAGER, full_name="<script>alert(1)</script>"))
+    page = await http.get("/metrics", params={"from": "2026-03-02", "to": "2026-03-08"})
+    assert page.status_code == 200, page.text
+    html = page.text
+    anna = office["anna"]
+    row = html.split(f'data-operator="{anna.login}"')[1].split("</tr>")[0]
+    assert '<td class="num m-contacts">5</td>' in row
+    answered = f'/calls?operator={anna.id}&amp;answered=yes&amp;from=2026-03-02&amp;to=2026-03-08'
+    assert f'href="{answered}">3</a>' in row
+    assert "<svg" in html and "<script" not in html.split("<main")[1].split("</main>")[0]  # charts run no script
+    assert 'href="/calls?day=2026-03-04&amp;answered=yes"' in html  # a day's bar leads to that day's calls
+    # The drill-down lists exactly the calls the figure counts.
+    listed = await http.get(answered.replace("&amp;", "&"))
+    assert listed.status_code == 200 and "calls-table" in listed.text
+    assert len(re.findall(r'href="/calls/\d+/review"', listed.text)) == 3
+    api = await http.get("/api/calls", params={"operator": anna.id, "answered": "true", "from": "2026-03-02T00:00:00Z",
+                                               "to": "2026-03-09T00:00:00Z"})
+    assert api.json()["total"] == 3
+    missed = await http.get("/api/calls", params={"operator": anna.id, "answered": "false",
+                                                  "from": "2026-03-02T00:00:00Z", "to": "2026-03-09T00:00:00Z"})
+    assert missed.json()["total"] == 1  # the outbound call nobody answered is hers
+    team = await http.get("/metrics", params={"from": "2026-03-02", "to": "2026-03-08", "team": office["team_b"].id})
+    assert 'data-operator="vera"' in team.text and 'data-operator="anna"' not in team.text
+    bad = await http.get("/metrics", params={"from": "2026-03-08", "to": "2026-03-02"})
+    assert bad.status_code == 200 and "alert-warn" in bad.text  # this month so far instead
+
+
+async def test_the_operator_table_exports(http: httpx.AsyncClient, office: dict[str, Any], make_user: MakeUser) -> None:
+    await login_as(http, await make_user(Role.MANAGER))
+    params = {"from": "2026-03-02", "to": "2026-03-08", "team": office["team_a"].id}
+    csv_file = await http.get("/metrics/operators.csv", params=params)
+    assert csv_file.status_code == 200 and "attachment" in csv_file.headers["content-disposition"]
+    lines = csv_file.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("operator;full_name;contacts;calls;calls_inbound")
+    anna = next(line.split(";") for line in lines if line.startswith("anna;"))
+    assert anna[2:6] == ["5", "4", "3", "1"]
+    xlsx = await http.get("/metrics/operators.xlsx", params=params)
+    from openpyxl import load_workbook
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    assert values["anna"][2] == 5 and values["anna"][15] == 0.4 and values["boris"][24] == 1000.5
+    assert (await http.get("/metrics/operators.pdf", params=params)).status_code == 404
+    await login_as(http, office["anna"])
+    assert (await http.get("/metrics/operators.csv", params=params)).status_code == 403
+    assert (await http.get("/metrics", params=params)).status_code == 403

@@ -17,6 +17,7 @@ from callcenter.calls.schemas import CallFilter
 from callcenter.calls.serialize import call_dicts
 from callcenter.errors import NotFound, ValidationFailed
 from callcenter.models import Call, CallReview, Interaction, User
+from callcenter.models.enums import CallOutcome
 from callcenter.rows import fetch_page, where_equal
 from callcenter.transcripts.search import calls_saying
 
@@ -40,8 +41,10 @@ async def list_calls(
     query = select(Call).join(Interaction, Interaction.id == Call.interaction_id)
     query = visible_attached(principal, query, Interaction.client_id, Interaction.user_id)
     operator_id = await _operator_id(db, flt.operator) if flt.operator is not None else None
+    # An operator's calls are those they answered and those they dialled out, answered or not: the calls
+    # the manager's figures count for them (the interaction's user is exactly that).
     query = where_equal(query, (
-        (Call.operator_id, operator_id),
+        (Interaction.user_id, operator_id),
         (Call.direction, flt.direction),
         (Call.outcome, flt.outcome),
         (Interaction.client_id, flt.client_id),
@@ -49,13 +52,16 @@ async def list_calls(
         (Interaction.disposition_id, flt.result_id),
     ))
     if flt.team_id is not None:
-        query = query.where(Call.operator_id.in_(select(User.id).where(User.team_id == flt.team_id)))
+        query = query.where(Interaction.user_id.in_(select(User.id).where(User.team_id == flt.team_id)))
     if flt.min_talk_seconds is not None:
         query = query.where(Call.talk_seconds >= flt.min_talk_seconds)
     if flt.max_talk_seconds is not None:
         query = query.where(Call.talk_seconds <= flt.max_talk_seconds)
     if flt.q is not None:
         query = query.where(Call.id.in_(calls_saying(db.get_bind().dialect.name, flt.q)))
+    if flt.answered is not None:
+        taken = Call.outcome.in_((CallOutcome.ANSWERED, CallOutcome.TRANSFERRED))
+        query = query.where(taken if flt.answered else (~taken | Call.outcome.is_(None)))
     if flt.reviewed is not None:
         reviewed = select(CallReview.id).where(CallReview.call_id == Call.id).exists()
         query = query.where(reviewed if flt.reviewed else ~reviewed)

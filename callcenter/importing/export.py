@@ -135,7 +135,8 @@ async def build_export(db: AsyncSession, principal: Principal, *, fmt: str, q: s
     return ExportFile(content, MEDIA_TYPES[fmt], f"clients-{stamp}.{fmt}", len(rows) - 1)
 
 
-def _guard(text: str) -> str:
+def guard_formula(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made plain text."""
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -143,7 +144,7 @@ def write_csv(rows: list[list[str]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(rows[0])
-    writer.writerows([_guard(cell) for cell in row] for row in rows[1:])
+    writer.writerows([guard_formula(cell) for cell in row] for row in rows[1:])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -10,6 +10,7 @@ from web.pages import (
     client_card,
     client_form,
     clients_list,
+    dashboard,
     desk,
     importing,
     live,
@@ -33,6 +34,8 @@ def page_routes() -> list[BaseRoute]:
         Route("/calls/{call_id:int}/review", call_review.call_review, methods=["GET"]),
         Route("/review/criteria", scorecard.scorecard, methods=["GET", "POST"]),
         Route("/live", live.live_view, methods=["GET"]),
+        Route("/metrics", dashboard.dashboard, methods=["GET"]),
+        Route("/metrics/operators.{fmt:str}", dashboard.dashboard_export, methods=["GET"]),
         Route("/desk", desk.desk, methods=["GET"]),
         Route("/import", importing.import_page, methods=["GET", "POST"]),
     ]

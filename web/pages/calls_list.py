@@ -11,6 +11,8 @@ from starlette.responses import Response
 from callcenter.auth.principal import Permission
 from callcenter.calls.reading import list_calls
 from callcenter.calls.schemas import CallFilter
+from callcenter.errors import ValidationFailed
+from callcenter.metrics.period import Period
 from callcenter.models import Disposition, Team
 from callcenter.models.enums import CallOutcome, Direction
 from callcenter.users.directory import owner_choices
@@ -28,6 +30,14 @@ def _day(value: str | None, zone: str) -> tuple[datetime, datetime] | None:
         return None
     start = datetime.combine(day, time(), ZoneInfo(zone))
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+def _span(first: str | None, last: str | None, zone: str) -> Period | None:
+    """Whole days ``from``..``to`` (the manager's figures link here with them); None when either is not a date."""
+    try:
+        return Period.of(date.fromisoformat(first or ""), date.fromisoformat(last or ""), zone)
+    except (ValueError, ValidationFailed):
+        return None
 
 
 async def _choices(pg: Page) -> tuple[dict[int, str], dict[int, str]]:
@@ -49,10 +59,14 @@ async def calls_list(pg: Page) -> Response:
     result = whole_number(params.get("result"))
     result = result if result in results else None
     reviewed = choice(params.get("reviewed"), ["yes", "no"])
+    answered = choice(params.get("answered"), ["yes", "no"])  # from the manager's figures: taken or missed
     min_talk = whole_number(params.get("min_talk"))
     words = " ".join((params.get("q") or "").split())[:200] or None
     day_value = params.get("day") or ""
     day = _day(day_value, pg.settings.time_zone)
+    span = _span(params.get("from"), params.get("to"), pg.settings.time_zone) if day is None else None
+    if span is not None:
+        day = (span.start, span.end)
     number = page_number(params.get("page"))
     operators = await owner_choices(pg.db)
     if operator is not None and operator not in {o.id for o in operators}:
@@ -60,11 +74,13 @@ async def calls_list(pg: Page) -> Response:
     flt = CallFilter(direction=direction, outcome=outcome, operator=str(operator) if operator else None,
                      team_id=team, result_id=result, min_talk_seconds=min_talk, q=words,
                      reviewed=None if reviewed is None else reviewed == "yes",
+                     answered=None if answered is None else answered == "yes",
                      from_=day[0] if day else None, to=day[1] if day else None)
     calls, total = await list_calls(pg.db, pg.principal, flt, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     kept = {k: v for k, v in {
         "direction": direction, "outcome": outcome, "operator": operator, "team": team, "result": result,
-        "reviewed": reviewed, "min_talk": min_talk, "q": words, "day": day_value if day else None,
+        "reviewed": reviewed, "answered": answered, "min_talk": min_talk, "q": words, "day": day_value if day and not span else None,
+        "from": span.first.isoformat() if span else None, "to": span.last.isoformat() if span else None,
     }.items() if v is not None and v != ""}
 
     return await pg.render(
@@ -73,7 +89,8 @@ async def calls_list(pg: Page) -> Response:
         total=total,
         filters={"direction": direction or "", "outcome": outcome or "", "operator": operator, "team": team,
                  "result": result, "reviewed": reviewed or "", "min_talk": min_talk if min_talk is not None else "",
-                 "q": words or "", "day": day_value if day else ""},
+                 "q": words or "", "day": day_value if day and not span else ""},
+        span=span,
         teams=teams,
         results=results,
         filtered=bool(kept),
