@@ -47,7 +47,8 @@ def _draw(title: str, labels: Sequence[str], series: Sequence[Series], height: f
         axes.legend(frameon=False, fontsize=9)
     out = io.StringIO()
     figure.savefig(out, format="svg", transparent=True, metadata={"Date": None, "Creator": None})
-    return _HEAD.sub("", out.getvalue(), count=1)
+    # matplotlib opens links in a new tab; a figure's list belongs in the same one.
+    return _HEAD.sub("", out.getvalue(), count=1).replace(' target="_blank"', "")
 
 
 async def bars(title: str, labels: Sequence[str], series: Sequence[Series], *, height: float = 3.0,
