@@ -105,9 +105,9 @@ async def office(db: AsyncSession, make_user: MakeUser) -> dict[str, Any]:
     c2 = await book.client("C2", owner=anna, created=at(1))  # before the period
     c3 = await book.client("C3", owner=boris)
     first = await book.contact(anna, at(2), client=c1, result=sale, talk_seconds=60, wait_seconds=10,
-                               ring_seconds=5, wrapup_seconds=30)
-    second = await book.contact(anna, at(3), client=c1, result=no, talk_seconds=120, wait_seconds=20,
-                                ring_seconds=7, wrapup_seconds=50)
+                               ring_seconds=5, wrapup_seconds=30, queue="support")
+    second = await book.contact(anna, at(3), client=c1, result=no, talk_seconds=120, wait_seconds=25,
+                                ring_seconds=7, wrapup_seconds=50, queue="support")
     await book.contact(anna, at(4), client=c2, direction=Direction.OUTBOUND, outcome=CallOutcome.NO_ANSWER,
                        ring_seconds=30)
     await book.contact(anna, at(5), client=c2, result=sale, kind=InteractionKind.MEETING)
@@ -157,7 +157,7 @@ async def test_every_figure_of_the_operator_table(db: AsyncSession, office: dict
         "review_score_avg", "reviews", "new_clients", "overdue_callbacks",
     )} == {
         "contacts": 5, "calls": 4, "calls_inbound": 3, "calls_outbound": 1, "calls_answered": 3, "calls_missed": 1,
-        "calls_without_result": 1, "talk_seconds_total": 270, "talk_seconds_avg": 90.0, "wait_seconds_avg": 10.0,
+        "calls_without_result": 1, "talk_seconds_total": 270, "talk_seconds_avg": 90.0, "wait_seconds_avg": 11.7,
         "ring_seconds_avg": 5.0, "wrapup_seconds_avg": 40.0, "result_contacts": 2, "result_rate": 0.4,
         "clients": 2, "contacts_per_client": 2.0, "review_score_avg": 70.0, "reviews": 2, "new_clients": 1,
         "overdue_callbacks": 0,
@@ -234,6 +234,8 @@ async def test_the_dashboard_shows_the_figures_and_leads_to_the_calls_behind_the
     missed = await http.get("/api/calls", params={"operator": anna.id, "answered": "false",
                                                   "from": "2026-03-02T00:00:00Z", "to": "2026-03-09T00:00:00Z"})
     assert missed.json()["total"] == 1  # the outbound call nobody answered is hers
+    queue = html.split('data-queue="support"')[1].split("</tr>")[0]
+    assert '<td class="num q-sl">50%</td>' in queue  # 10 s of wait within the 20 s service level, 25 s not
     team = await http.get("/metrics", params={"from": "2026-03-02", "to": "2026-03-08", "team": office["team_b"].id})
     assert 'data-operator="vera"' in team.text and 'data-operator="anna"' not in team.text
     bad = await http.get("/metrics", params={"from": "2026-03-08", "to": "2026-03-02"})

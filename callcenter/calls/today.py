@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.models import Call, User
@@ -30,8 +30,10 @@ def _count(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-async def queue_day(db: AsyncSession, *, since: datetime, service_level_seconds: int) -> list[dict[str, Any]]:
-    """Per queue, by name: calls, answered, abandoned, service level and waits of the calls since ``since``.
+async def queue_day(db: AsyncSession, *, since: datetime, service_level_seconds: int,
+                    until: datetime | None = None) -> list[dict[str, Any]]:
+    """Per queue, by name: calls, answered, abandoned, service level and waits of the calls since ``since``
+    (and before ``until``, when given: the manager's figures use it for a period).
 
     ``service_level`` is the share of the queue's answered and abandoned calls that were answered within
     ``service_level_seconds`` of waiting (a call answered with no wait recorded counts as answered at once);
@@ -45,7 +47,8 @@ async def queue_day(db: AsyncSession, *, since: datetime, service_level_seconds:
             Call.queue, func.count(), _count(answered), _count(abandoned), _count(in_time),
             func.avg(Call.wait_seconds), func.max(Call.wait_seconds),
         )
-        .where(Call.started_at >= since, Call.queue.is_not(None))
+        .where(Call.started_at >= since, Call.started_at < until if until is not None else true(),
+               Call.queue.is_not(None))
         .group_by(Call.queue)
         .order_by(Call.queue)
     )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
+from callcenter.calls.today import queue_day
 from callcenter.db.base import utcnow
 from callcenter.errors import ValidationFailed
 from callcenter.metrics.export import operators_csv, operators_xlsx
@@ -58,6 +59,8 @@ async def dashboard(pg: Page) -> Response:
     stages = await funnel(pg.db, team)
     tails = await tails_by_age(pg.db, now=now, tails_days=tails_days, team_id=team)
     classes = await client_classes(pg.db, team)
+    queues = await queue_day(pg.db, since=period.start, until=period.end,
+                             service_level_seconds=pg.settings.service_level_seconds)
     span = {"from": period.first.isoformat(), "to": period.last.isoformat()}
     t = pg.t
     step = max(1, len(days) // 15)
@@ -82,7 +85,8 @@ async def dashboard(pg: Page) -> Response:
     totals["talk_seconds_avg"] = totals["talk_seconds_total"] / totals["calls_answered"] if totals["calls_answered"] else None
     return await pg.render(
         "metrics/dashboard.html", period=period, replaced=replaced, teams=teams, team=team, rows=rows,
-        totals=totals, tails=tails, tails_days=tails_days, classes=classes, day_chart=day_chart,
+        totals=totals, tails=tails, tails_days=tails_days, classes=classes, day_chart=day_chart, queues=queues,
+        service_level_seconds=pg.settings.service_level_seconds,
         funnel_chart=funnel_chart, span=span, link=link,
     )
 
