@@ -3,6 +3,7 @@ in the CRM's time zone, the team filter, tails, reviews, and the API's refusals.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -11,11 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.db.base import utcnow
 from callcenter.metrics.operators import operator_table
 from callcenter.metrics.period import Period
+from callcenter.metrics.rollup import MARGIN, roll_up
 from callcenter.models import (
     Call,
     CallReview,
@@ -24,6 +27,7 @@ from callcenter.models import (
     Disposition,
     FunnelStage,
     Interaction,
+    MetricDay,
     Task,
     Team,
     User,
@@ -260,3 +264,60 @@ async def test_the_operator_table_exports(http: httpx.AsyncClient, office: dict[
     await login_as(http, office["anna"])
     assert (await http.get("/metrics/operators.csv", params=params)).status_code == 403
     assert (await http.get("/metrics", params=params)).status_code == 403
+
+
+async def test_kept_days_give_the_same_figures_and_follow_later_changes(db: AsyncSession, office: dict[str, Any]) -> None:
+    moscow = Period.of(WEEK.first, WEEK.last, "Europe/Moscow")
+    live = {zone: await operator_table(db, period, now=NOW, tails_days=3)
+            for zone, period in (("UTC", WEEK), ("Europe/Moscow", moscow))}
+    # Every day with an interaction, the first time: in UTC the 1st (23:00) to the 9th, less the 8th; in Moscow
+    # that 23:00 is on the 2nd.
+    assert await roll_up(db, "UTC", now=utcnow() + MARGIN) == 8
+    assert await roll_up(db, "Europe/Moscow", now=utcnow() + MARGIN) == 7
+    assert await db.scalar(select(func.count()).select_from(MetricDay)) > 0
+    assert await operator_table(db, WEEK, now=NOW, tails_days=3) == live["UTC"]  # from the kept days alone
+    assert await operator_table(db, moscow, now=NOW, tails_days=3) == live["Europe/Moscow"]
+
+    # A result set late on the 6th: that day is read from the contacts until the next run keeps it.
+    sale = await db.scalar(select(Disposition).where(Disposition.code == "m-sale"))
+    late = await db.scalar(select(Interaction).where(Interaction.user_id == office["anna"].id,
+                                                     Interaction.occurred_at == at(6)))
+    assert sale is not None and late is not None
+    late.disposition_id = sale.id
+    await db.commit()
+    anna = by_login(await operator_table(db, WEEK, now=NOW, tails_days=3))["anna"]
+    assert (anna["result_contacts"], anna["calls_without_result"], anna["result_rate"]) == (3, 0, 0.6)
+    assert await roll_up(db, "UTC", now=utcnow() + MARGIN) == 1  # only the day that changed
+    assert by_login(await operator_table(db, WEEK, now=NOW, tails_days=3))["anna"] == anna
+    # The catalogue decides what counts as a result when the figures are read, not when they were kept.
+    sale.counts_as_result = False
+    await db.commit()
+    assert by_login(await operator_table(db, WEEK, now=NOW, tails_days=3))["anna"]["result_contacts"] == 0
+
+
+async def test_the_worker_keeps_the_days_as_a_job(db: AsyncSession, db_engine: Any, settings: Any,
+                                                   office: dict[str, Any]) -> None:
+    from callcenter.cli.worker import handlers
+    from callcenter.db.engine import create_sessionmaker
+    from callcenter.jobs.worker import Worker
+    from callcenter.metrics import jobs as rollups
+    from callcenter.models import Job, MetricRollup
+
+    sessions = create_sessionmaker(db_engine)
+    await rollups.queue_rollup(sessions, "UTC")
+    await rollups.queue_rollup(sessions, "UTC")  # a second worker in the same five minutes finds the first job
+    assert len((await db.scalars(select(Job).where(Job.kind == rollups.KIND))).all()) == 1
+    worker = Worker(db_engine, handlers(settings, sessions), name="w1", poll=0.05)
+    task = asyncio.create_task(worker.run())
+    try:
+        for _ in range(200):
+            if worker.done:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        worker.stop()
+        await asyncio.wait_for(task, 10)
+    assert worker.done == 1
+    state = await db.get(MetricRollup, "UTC", populate_existing=True)
+    assert state is not None
+    assert await db.scalar(select(func.count()).select_from(MetricDay).where(MetricDay.zone == "UTC")) > 0

@@ -1,4 +1,5 @@
-"""``callcenter worker``: runs the background jobs (transcriptions) in a process of its own."""
+"""``callcenter worker``: runs the background jobs (transcriptions, the metrics rollup every five minutes) in a
+process of its own."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Any
 
 import click
 
+from callcenter import periodic
 from callcenter.cli.common import run, settings
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.jobs.worker import Handler, Worker
+from callcenter.metrics import jobs as rollups
 from callcenter.settings import Settings
 from callcenter.transcripts import jobs as transcription
 
@@ -21,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def handlers(s: Settings, sessions: Any) -> dict[str, Handler]:
     """The job kinds this worker can run with the settings it has."""
-    found: dict[str, Handler] = {}
+    found: dict[str, Handler] = {rollups.KIND: rollups.rollup_handler(sessions, s)}
     if s.whisper_model is None:
         log.info("CALLCENTER_WHISPER_MODEL is not set: no transcriptions")
         return found
@@ -51,7 +54,9 @@ async def serve_worker(s: Settings) -> None:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, worker.stop)
         log.info("worker %s running %s", worker.name, ", ".join(kinds) or "nothing")
-        await worker.run()
+        async with periodic.every(rollups.EVERY_SECONDS, lambda: rollups.queue_rollup(sessions, s.time_zone),
+                                  name="metrics-rollup-schedule"):
+            await worker.run()
     finally:
         await engine.dispose()
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.metrics.counters import Counters
 from callcenter.metrics.period import Period
-from callcenter.models import Call, CallReview, Client, Deal, Disposition, Interaction, Task, User
+from callcenter.models import Call, CallReview, Client, Deal, Interaction, Task, User
 from callcenter.models.enums import (
     CallOutcome,
     DealStatus,
@@ -43,37 +44,57 @@ def _n(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
-def contact_figures(period: Period) -> Select[Any]:
-    """Per user: the contact and call figures of the period, from one pass over its interactions."""
+Ranges = list[tuple[datetime, datetime]]  # [start, end) in UTC
+
+
+def counted_contacts(ranges: Ranges) -> Any:
+    """The contacts that count, done in any of ``ranges``."""
+    return and_(
+        or_(*[and_(Interaction.occurred_at >= start, Interaction.occurred_at < end) for start, end in ranges]),
+        Interaction.status == InteractionStatus.DONE, Interaction.kind != InteractionKind.NOTE,
+        Interaction.user_id.is_not(None),
+    )
+
+
+def counter_columns() -> list[Any]:
+    """The figures that add up over days, each labelled as :data:`callcenter.models.metrics.COUNTERS` names it."""
     answered = Call.outcome.in_(ANSWERED)
+    return [
+        func.count().label("contacts"),
+        func.count(Interaction.client_id).label("client_contacts"),
+        func.count(Call.id).label("calls"),
+        _n(Call.direction == Direction.INBOUND).label("calls_inbound"),
+        _n(Call.direction == Direction.OUTBOUND).label("calls_outbound"),
+        _n(answered).label("calls_answered"),
+        _n(and_(Call.id.is_not(None), or_(Call.outcome.is_(None), Call.outcome.not_in(ANSWERED)))).label("calls_missed"),
+        func.coalesce(func.sum(Call.talk_seconds).filter(answered), 0).label("talk_total"),
+        func.count(Call.talk_seconds).filter(answered).label("talk_n"),
+        func.coalesce(func.sum(Call.wait_seconds).filter(answered), 0).label("wait_total"),
+        func.count(Call.wait_seconds).filter(answered).label("wait_n"),
+        func.coalesce(func.sum(Call.ring_seconds).filter(answered), 0).label("ring_total"),
+        func.count(Call.ring_seconds).filter(answered).label("ring_n"),
+        func.coalesce(func.sum(Call.wrapup_seconds).filter(answered), 0).label("wrapup_total"),
+        func.count(Call.wrapup_seconds).filter(answered).label("wrapup_n"),
+    ]
+
+
+def contact_figures(ranges: Ranges) -> Select[Any]:
+    """Per user and result: the counters of their contacts in ``ranges``, from one pass over the contacts."""
     return (
-        select(
-            Interaction.user_id.label("user_id"),
-            func.count().label("contacts"),
-            _n(Disposition.counts_as_result.is_(True)).label("result_contacts"),
-            func.count(Interaction.client_id).label("client_contacts"),
-            func.count(func.distinct(Interaction.client_id)).label("clients"),
-            func.count(Call.id).label("calls"),
-            _n(Call.direction == Direction.INBOUND).label("calls_inbound"),
-            _n(Call.direction == Direction.OUTBOUND).label("calls_outbound"),
-            _n(answered).label("calls_answered"),
-            _n(and_(Call.id.is_not(None), or_(Call.outcome.is_(None), Call.outcome.not_in(ANSWERED))))
-            .label("calls_missed"),
-            func.sum(Call.talk_seconds).filter(answered).label("talk_total"),
-            func.avg(Call.talk_seconds).filter(answered).label("talk_avg"),
-            func.avg(Call.wait_seconds).filter(answered).label("wait_avg"),
-            func.avg(Call.ring_seconds).filter(answered).label("ring_avg"),
-            func.avg(Call.wrapup_seconds).filter(answered).label("wrapup_avg"),
-            _n(and_(answered, Interaction.disposition_id.is_(None))).label("calls_without_result"),
-        )
+        select(Interaction.user_id.label("user_id"),
+               func.coalesce(Interaction.disposition_id, 0).label("result_id"), *counter_columns())
         .select_from(Interaction)
         .outerjoin(Call, Call.interaction_id == Interaction.id)
-        .outerjoin(Disposition, Disposition.id == Interaction.disposition_id)
-        .where(Interaction.occurred_at >= period.start, Interaction.occurred_at < period.end,
-               Interaction.status == InteractionStatus.DONE, Interaction.kind != InteractionKind.NOTE,
-               Interaction.user_id.is_not(None))
-        .group_by(Interaction.user_id)
+        .where(counted_contacts(ranges))
+        # By the output's name: PostgreSQL sees two differently bound expressions as two.
+        .group_by(Interaction.user_id, literal_column("result_id"))
     )
+
+
+def distinct_clients(ranges: Ranges) -> Select[Any]:
+    """Per user: (user, client) of their contacts with a client in ``ranges``."""
+    return select(Interaction.user_id.label("user_id"), Interaction.client_id.label("client_id")).where(
+        counted_contacts(ranges), Interaction.client_id.is_not(None))
 
 
 def _round(value: Any, digits: int = 1) -> float | None:
@@ -90,10 +111,17 @@ async def _people(db: AsyncSession, team_id: int | None, active_ids: set[int]) -
     return list(await db.execute(query.order_by(User.login)))
 
 
+async def period_figures(db: AsyncSession, period: Period) -> tuple[dict[int, Counters], dict[int, int]]:
+    """Per user: the period's counters and distinct clients, from the kept days where they are up to date."""
+    from callcenter.metrics.rollup import kept_figures  # the rollup builds on this module's statements
+
+    return await kept_figures(db, period)
+
+
 async def operator_table(db: AsyncSession, period: Period, *, now: datetime, tails_days: int,
                          team_id: int | None = None) -> list[dict[str, Any]]:
     """One row per operator with the period's figures (see the module's definitions), by login."""
-    figures = {row.user_id: row for row in await db.execute(contact_figures(period))}
+    figures, clients_of = await period_figures(db, period)
     people = await _people(db, team_id, set(figures))
     ids = [p.id for p in people]
     if not ids:
@@ -129,32 +157,31 @@ async def operator_table(db: AsyncSession, period: Period, *, now: datetime, tai
     )}
     rows = []
     for person in people:
-        f = figures.get(person.id)
-        contacts = int(f.contacts) if f else 0
-        clients = int(f.clients) if f else 0
+        f = figures.get(person.id) or Counters()
         review = reviews.get(person.id)
         deals = won.get(person.id)
+        clients = clients_of.get(person.id, 0)
         rows.append({
             "operator": person.login,
             "user_id": person.id,
             "full_name": person.full_name or "",
             "team_id": person.team_id,
-            "contacts": contacts,
-            "calls": int(f.calls) if f else 0,
-            "calls_inbound": int(f.calls_inbound) if f else 0,
-            "calls_outbound": int(f.calls_outbound) if f else 0,
-            "calls_answered": int(f.calls_answered) if f else 0,
-            "calls_missed": int(f.calls_missed) if f else 0,
-            "calls_without_result": int(f.calls_without_result) if f else 0,
-            "talk_seconds_total": int(f.talk_total or 0) if f else 0,
-            "talk_seconds_avg": _round(f.talk_avg) if f else None,
-            "wait_seconds_avg": _round(f.wait_avg) if f else None,
-            "ring_seconds_avg": _round(f.ring_avg) if f else None,
-            "wrapup_seconds_avg": _round(f.wrapup_avg) if f else None,
-            "result_contacts": int(f.result_contacts) if f else 0,
-            "result_rate": round(int(f.result_contacts) / contacts, 4) if f and contacts else None,
+            "contacts": f["contacts"],
+            "calls": f["calls"],
+            "calls_inbound": f["calls_inbound"],
+            "calls_outbound": f["calls_outbound"],
+            "calls_answered": f["calls_answered"],
+            "calls_missed": f["calls_missed"],
+            "calls_without_result": f.without_result,
+            "talk_seconds_total": f["talk_total"],
+            "talk_seconds_avg": f.average("talk"),
+            "wait_seconds_avg": f.average("wait"),
+            "ring_seconds_avg": f.average("ring"),
+            "wrapup_seconds_avg": f.average("wrapup"),
+            "result_contacts": f.result_contacts,
+            "result_rate": round(f.result_contacts / f["contacts"], 4) if f["contacts"] else None,
             "clients": clients,
-            "contacts_per_client": round(int(f.client_contacts) / clients, 2) if f and clients else None,
+            "contacts_per_client": round(f["client_contacts"] / clients, 2) if clients else None,
             "overdue_callbacks": int(tails.get(person.id, 0)),
             "late_callbacks": int(late.get(person.id, 0)),
             "review_score_avg": _round(review[1]) if review else None,

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, cast, func, literal_column, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import Date
 
 from callcenter.metrics.operators import ANSWERED
 from callcenter.metrics.period import Period
+from callcenter.metrics.rollup import local_day
 from callcenter.models import Call, Client, Deal, FunnelStage, Interaction, Task, User
 from callcenter.models.enums import DealStatus, InteractionKind, InteractionStatus, TaskKind, TaskStatus
-
-
-def _local_day(db: AsyncSession, column: Any, period: Period) -> Any:
-    """The day ``column`` falls on in the period's time zone. SQLite knows no zones: it shifts by the offset the
-    zone has at the period's start (exact for zones without daylight saving, such as Moscow's)."""
-    if db.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone(period.zone, column), Date)
-    offset = ZoneInfo(period.zone).utcoffset(period.start.replace(tzinfo=None)) or timedelta(0)
-    return func.date(column, f"{int(offset.total_seconds()):+d} seconds")
 
 
 def _team(query: Select[Any], column: Any, team_id: int | None) -> Select[Any]:
@@ -33,7 +23,7 @@ def _team(query: Select[Any], column: Any, team_id: int | None) -> Select[Any]:
 
 async def contacts_by_day(db: AsyncSession, period: Period, team_id: int | None = None) -> list[dict[str, Any]]:
     """Every day of the period with its contacts and answered calls (zeros included), in order."""
-    day = _local_day(db, Interaction.occurred_at, period).label("day")
+    day = local_day(db.get_bind().dialect.name, Interaction.occurred_at, period.zone, period.start).label("day")
     query = (
         select(day, func.count(), func.count(Call.id).filter(Call.outcome.in_(ANSWERED)))
         .select_from(Interaction)

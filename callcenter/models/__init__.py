@@ -4,6 +4,7 @@ from callcenter.models.audit import AuditEntry
 from callcenter.models.clients import Client, ClientContact, ClientRelation, ContactPerson, Email, Phone
 from callcenter.models.interactions import Call, CallTransfer, Disposition, Interaction
 from callcenter.models.jobs import Job
+from callcenter.models.metrics import MetricDay, MetricDayClient, MetricRollup
 from callcenter.models.reviews import CallReview, ReviewNote, ScoreCriterion
 from callcenter.models.transcripts import Transcript
 from callcenter.models.users import ApiToken, AppSetting, LoginFailure, Team, User, WebSession
@@ -27,6 +28,9 @@ __all__ = [
     "FunnelStage",
     "Interaction",
     "Job",
+    "MetricDay",
+    "MetricDayClient",
+    "MetricRollup",
     "LoginFailure",
     "Phone",
     "ReviewNote",

@@ -30,6 +30,8 @@ class Interaction(IdMixin, TimestampMixin, Base):
         Index("ix_interactions_client_occurred", "client_id", "occurred_at"),
         Index("ix_interactions_user_occurred", "user_id", "occurred_at"),
         Index("ix_interactions_occurred", "occurred_at"),
+        # The metrics rollup's search for contacts changed since it last ran.
+        Index("ix_interactions_updated", "updated_at"),
     )
 
     kind: Mapped[InteractionKind] = mapped_column(enum_column_type(InteractionKind, "interaction_kind"))
