@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         description="Seconds after an answered call ends within which the operator should set its result; "
                     "later, the call counts as 'no result set' until one is set.",
     )
+    classes_months: int = Field(
+        default=12, ge=1, le=60,
+        description="The daily ABC/XYZ classification (callcenter worker) looks at this many whole months of sales.",
+    )
     tails_days: int = Field(
         default=3, ge=0, le=365,
         description="A promised callback more than this many days overdue is a 'tail' in the manager's figures.",

@@ -22,6 +22,7 @@ from callcenter.settings import Settings, get_settings
 from web import openapi
 from web.api import (
     admin,
+    analytics,
     audit,
     calls,
     claims,
@@ -57,7 +58,7 @@ API_ROUTERS: list[ApiRouter] = [
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
     transfer.router, tokens.router, calls.router, hub_stats.router, desk.router, live.router, reviews.router,
-    metrics.router,
+    metrics.router, analytics.router,
 ]
 
 

@@ -1,5 +1,5 @@
-"""``callcenter worker``: runs the background jobs (transcriptions, the metrics rollup every five minutes) in a
-process of its own."""
+"""``callcenter worker``: runs the background jobs (transcriptions, the metrics rollup every five minutes, the
+daily ABC/XYZ classification) in a process of its own."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from callcenter import periodic
+from callcenter.analytics import jobs as classes
 from callcenter.cli.common import run, settings
 from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.jobs.worker import Handler, Worker
@@ -24,7 +25,10 @@ log = logging.getLogger(__name__)
 
 def handlers(s: Settings, sessions: Any) -> dict[str, Handler]:
     """The job kinds this worker can run with the settings it has."""
-    found: dict[str, Handler] = {rollups.KIND: rollups.rollup_handler(sessions, s)}
+    found: dict[str, Handler] = {
+        rollups.KIND: rollups.rollup_handler(sessions, s),
+        classes.KIND: classes.classification_handler(sessions, s),
+    }
     if s.whisper_model is None:
         log.info("CALLCENTER_WHISPER_MODEL is not set: no transcriptions")
         return found
@@ -54,8 +58,12 @@ async def serve_worker(s: Settings) -> None:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, worker.stop)
         log.info("worker %s running %s", worker.name, ", ".join(kinds) or "nothing")
-        async with periodic.every(rollups.EVERY_SECONDS, lambda: rollups.queue_rollup(sessions, s.time_zone),
-                                  name="metrics-rollup-schedule"):
+        async with (
+            periodic.every(rollups.EVERY_SECONDS, lambda: rollups.queue_rollup(sessions, s.time_zone),
+                           name="metrics-rollup-schedule"),
+            periodic.every(classes.EVERY_SECONDS, lambda: classes.queue_classification(sessions, s),
+                           name="classification-schedule"),
+        ):
             await worker.run()
     finally:
         await engine.dispose()

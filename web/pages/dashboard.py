@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from starlette.responses import Response
 
+from callcenter.analytics.services import last_run
 from callcenter.auth.principal import Permission
 from callcenter.calls.today import queue_day
 from callcenter.db.base import utcnow
@@ -59,6 +60,7 @@ async def dashboard(pg: Page) -> Response:
     stages = await funnel(pg.db, team)
     tails = await tails_by_age(pg.db, now=now, tails_days=tails_days, team_id=team)
     classes = await client_classes(pg.db, team)
+    classified = await last_run(pg.db, pg.principal)
     queues = await queue_day(pg.db, since=period.start, until=period.end,
                              service_level_seconds=pg.settings.service_level_seconds)
     span = {"from": period.first.isoformat(), "to": period.last.isoformat()}
@@ -86,7 +88,7 @@ async def dashboard(pg: Page) -> Response:
     return await pg.render(
         "metrics/dashboard.html", period=period, replaced=replaced, teams=teams, team=team, rows=rows,
         totals=totals, tails=tails, tails_days=tails_days, classes=classes, day_chart=day_chart, queues=queues,
-        service_level_seconds=pg.settings.service_level_seconds,
+        service_level_seconds=pg.settings.service_level_seconds, classified=classified,
         funnel_chart=funnel_chart, span=span, link=link,
     )
 

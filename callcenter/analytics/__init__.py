@@ -1,0 +1,1 @@
+"""Client analytics: ABC and XYZ classes from sales."""

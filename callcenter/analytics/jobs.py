@@ -1,0 +1,45 @@
+"""The classification as a scheduled job: each worker queues it once a day (one job per day, whoever queues it
+first), over the last ``CALLCENTER_CLASSES_MONTHS`` whole months by revenue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from callcenter.analytics.services import classify
+from callcenter.auth.principal import SYSTEM
+from callcenter.db.base import utcnow
+from callcenter.jobs.queue import enqueue
+from callcenter.settings import Settings
+
+KIND = "analytics.classes"
+EVERY_SECONDS = 3600.0  # looked at hourly; queued once a day
+
+
+def whole_months(today: date, count: int) -> tuple[date, date]:
+    """The ``count`` whole months before ``today``'s month."""
+    last = today.replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    for _ in range(count - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first, last
+
+
+async def queue_classification(sessions: async_sessionmaker[AsyncSession], settings: Settings,
+                               now: datetime | None = None) -> None:
+    today = (now or utcnow()).astimezone(ZoneInfo(settings.time_zone)).date()
+    async with sessions() as db:
+        await enqueue(db, KIND, {"day": today.isoformat()}, key=f"{KIND}:{today.isoformat()}", max_attempts=2)
+        await db.commit()
+
+
+def classification_handler(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Any:
+    async def run(payload: dict[str, Any]) -> None:
+        first, last = whole_months(date.fromisoformat(str(payload["day"])), settings.classes_months)
+        async with sessions() as db:
+            await classify(db, SYSTEM, first=first, last=last)
+
+    return run
