@@ -18,6 +18,7 @@ from callcenter.auth.principal import Principal
 from callcenter.models import Client, Sale
 from callcenter.models.enums import AbcClass, ClientKind, Role, XyzClass
 from tests.conftest import MakeUser, login_as
+from tests.test_transcription_jobs import run_jobs
 
 
 def test_abc_by_cumulative_share() -> None:
@@ -106,7 +107,6 @@ async def test_the_api(http: httpx.AsyncClient, db: AsyncSession, book: dict[str
 
 async def test_the_worker_classifies_once_a_day(db: AsyncSession, db_engine: Any, settings: Any,
                                                 book: dict[str, Client]) -> None:
-    import asyncio
     from datetime import UTC, datetime
 
     from callcenter.analytics import jobs as classes
@@ -123,15 +123,7 @@ async def test_the_worker_classifies_once_a_day(db: AsyncSession, db_engine: Any
     assert len((await db.scalars(select(Job).where(Job.kind == classes.KIND))).all()) == 1
     worker = Worker(db_engine, handlers(settings.model_copy(update={"classes_months": 3}), sessions), name="w1",
                     poll=0.05)
-    task = asyncio.create_task(worker.run())
-    try:
-        for _ in range(200):
-            if worker.done or worker.failed:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        worker.stop()
-        await asyncio.wait_for(task, 10)
+    await run_jobs(worker, until=1)
     assert worker.done == 1
     run = await db.scalar(select(ClassificationRun))
     assert run is not None and (run.first, run.last, run.user_id) == (date(2026, 1, 1), date(2026, 3, 31), None)

@@ -3,7 +3,6 @@ in the CRM's time zone, the team filter, tails, reviews, and the API's refusals.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -44,6 +43,7 @@ from callcenter.models.enums import (
     TaskStatus,
 )
 from tests.conftest import MakeUser, login_as
+from tests.test_transcription_jobs import run_jobs
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 WEEK = Period.of(datetime(2026, 3, 2).date(), datetime(2026, 3, 8).date())
@@ -308,15 +308,7 @@ async def test_the_worker_keeps_the_days_as_a_job(db: AsyncSession, db_engine: A
     await rollups.queue_rollup(sessions, "UTC")  # a second worker in the same five minutes finds the first job
     assert len((await db.scalars(select(Job).where(Job.kind == rollups.KIND))).all()) == 1
     worker = Worker(db_engine, handlers(settings, sessions), name="w1", poll=0.05)
-    task = asyncio.create_task(worker.run())
-    try:
-        for _ in range(200):
-            if worker.done:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        worker.stop()
-        await asyncio.wait_for(task, 10)
+    await run_jobs(worker, until=1)
     assert worker.done == 1
     state = await db.get(MetricRollup, "UTC", populate_existing=True)
     assert state is not None
