@@ -141,6 +141,11 @@ async def office(db: AsyncSession, make_user: MakeUser) -> dict[str, Any]:
              owner_id=boris.id, closed_at=at(5)),
         Deal(client_id=c3.id, title="Old", stage_id=stage.id, status=DealStatus.WON, amount=Decimal("5"),
              owner_id=boris.id, closed_at=at(1)),
+        # Given up on the 4th: C1 had contacts on the 1st (23:00), the 2nd and the 3rd by then; C3 on the 4th.
+        Deal(client_id=c1.id, title="No sale", stage_id=stage.id, status=DealStatus.LOST, owner_id=anna.id,
+             closed_at=at(4, 12)),
+        Deal(client_id=c3.id, title="No sale either", stage_id=stage.id, status=DealStatus.LOST, owner_id=anna.id,
+             closed_at=at(4, 12)),
     ])
     await db.commit()
     return {"team_a": team_a, "team_b": team_b, "anna": anna, "boris": boris, "sam": sam, "vera": vera}
@@ -170,6 +175,7 @@ async def test_every_figure_of_the_operator_table(db: AsyncSession, office: dict
     assert (boris["contacts"], boris["calls_outbound"], boris["calls_answered"], boris["result_rate"]) == (1, 1, 1, 1.0)
     assert (boris["overdue_callbacks"], boris["late_callbacks"]) == (1, 2)  # 5 days late is a tail; 1 day is not
     assert (boris["deals_won"], boris["deals_won_amount"]) == (1, "1000.50")
+    assert (anna["deals_lost"], anna["lost_at_contact_avg"]) == (2, 2.0)  # (3 + 1) / 2 contacts before giving up
     sam = rows["sam"]  # takes calls, had none: a row of zeros, averages unknown
     assert (sam["contacts"], sam["talk_seconds_avg"], sam["result_rate"], sam["contacts_per_client"]) == (0, None, None, None)
 
@@ -224,6 +230,7 @@ async def test_the_dashboard_shows_the_figures_and_leads_to_the_calls_behind_the
     anna = office["anna"]
     row = html.split(f'data-operator="{anna.login}"')[1].split("</tr>")[0]
     assert '<td class="num m-contacts">5</td>' in row
+    assert 'm-lost-at attention">2.0 <span class="sub">(2)</span>' in row  # gives up before the fifth contact
     answered = f'/calls?operator={anna.id}&amp;answered=yes&amp;from=2026-03-02&amp;to=2026-03-08'
     assert f'href="{answered}">3</a>' in row
     assert "<svg" in html and "<script" not in html.split("<main")[1].split("</main>")[0]  # charts run no script

@@ -17,6 +17,7 @@ COLUMNS = (
     "calls_without_result", "talk_seconds_total", "talk_seconds_avg", "wait_seconds_avg", "ring_seconds_avg",
     "wrapup_seconds_avg", "result_contacts", "result_rate", "clients", "contacts_per_client", "overdue_callbacks",
     "late_callbacks", "review_score_avg", "reviews", "new_clients", "deals_won", "deals_won_amount",
+    "deals_lost", "lost_at_contact_avg",
 )
 
 

@@ -11,7 +11,9 @@ Definitions (``docs/metrics.md`` has them in full):
 - the **result rate** is the share of contacts whose result counts as a result in the catalogue;
 - **contacts per client** is contacts with a client over the distinct clients among them;
 - **tails** (``overdue_callbacks``) are the open callbacks an operator owns that are more than
-  ``tails_days`` days overdue now, whatever the period.
+  ``tails_days`` days overdue now, whatever the period;
+- **lost_at_contact_avg** is, for the deals an operator closed as lost in the period, the average number of
+  contacts anyone had with the client up to the close: the contact at which leads are given up.
 """
 
 from __future__ import annotations
@@ -155,11 +157,24 @@ async def operator_table(db: AsyncSession, period: Period, *, now: datetime, tai
                Deal.owner_id.in_(ids))
         .group_by(Deal.owner_id)
     )}
+    # Leads closed as "no sale": at which contact with the client (anyone's, up to the close) they were given up.
+    contacts_before = (
+        select(func.count()).where(Interaction.client_id == Deal.client_id, Interaction.occurred_at <= Deal.closed_at,
+                                   Interaction.status == InteractionStatus.DONE, Interaction.kind != InteractionKind.NOTE)
+        .correlate(Deal).scalar_subquery()
+    )
+    lost = {row[0]: row for row in await db.execute(
+        select(Deal.owner_id, func.count(), func.avg(contacts_before))
+        .where(Deal.status == DealStatus.LOST, Deal.closed_at >= period.start, Deal.closed_at < period.end,
+               Deal.owner_id.in_(ids))
+        .group_by(Deal.owner_id)
+    )}
     rows = []
     for person in people:
         f = figures.get(person.id) or Counters()
         review = reviews.get(person.id)
         deals = won.get(person.id)
+        given_up = lost.get(person.id)
         clients = clients_of.get(person.id, 0)
         rows.append({
             "operator": person.login,
@@ -189,5 +204,7 @@ async def operator_table(db: AsyncSession, period: Period, *, now: datetime, tai
             "new_clients": int(new_clients.get(person.id, 0)),
             "deals_won": int(deals[1]) if deals else 0,
             "deals_won_amount": str(deals[2]) if deals and deals[2] is not None else "0",
+            "deals_lost": int(given_up[1]) if given_up else 0,
+            "lost_at_contact_avg": _round(given_up[2]) if given_up else None,
         })
     return rows

@@ -485,6 +485,8 @@ MESSAGES: dict[str, str] = {
     "dash.measure.revenue": "revenue",
     "dash.measure.margin": "margin",
     "dash.measure.count": "number of sales",
+    "dash.col.lost_at": "Lost at contact",
+    "dash.col.lost_at_hint": "Leads closed as no sale: the average number of contacts with the client before giving up (in brackets, how many). Most deals close after the fifth contact.",
     "review.title": "Call review",
     "review.back": "All calls",
     "review.facts": "The call",

@@ -485,6 +485,8 @@ MESSAGES: dict[str, str] = {
     "dash.measure.revenue": "выручка",
     "dash.measure.margin": "маржа",
     "dash.measure.count": "число продаж",
+    "dash.col.lost_at": "Отказ на контакте",
+    "dash.col.lost_at_hint": "Сделки, закрытые как «нет продажи»: сколько в среднем было контактов с клиентом до отказа (в скобках — сколько сделок). Большинство сделок закрывается после пятого контакта.",
     "review.title": "Разбор звонка",
     "review.back": "Все звонки",
     "review.facts": "Звонок",
