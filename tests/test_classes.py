@@ -121,10 +121,16 @@ async def test_the_worker_classifies_once_a_day(db: AsyncSession, db_engine: Any
     for _ in range(2):  # two workers, or two hourly looks, on the same day: one job
         await classes.queue_classification(sessions, settings.model_copy(update={"classes_months": 3}), now=when)
     assert len((await db.scalars(select(Job).where(Job.kind == classes.KIND))).all()) == 1
+    assert len((await db.scalars(select(Job).where(Job.kind == classes.STAGES_KIND))).all()) == 1
     worker = Worker(db_engine, handlers(settings.model_copy(update={"classes_months": 3}), sessions), name="w1",
                     poll=0.05)
-    await run_jobs(worker, until=1)
-    assert worker.done == 1
+    await run_jobs(worker, until=2)
+    assert worker.done == 2
     run = await db.scalar(select(ClassificationRun))
     assert run is not None and (run.first, run.last, run.user_id) == (date(2026, 1, 1), date(2026, 3, 31), None)
     assert (await classes_of(db))["Big"] == ("A", "X")
+    # The same day's stages job, with the default rules: three sales in the year make Big regular; Gone has
+    # bought nothing for more than 180 days and nobody has spoken to it since.
+    stages = {name: str(stage) for name, stage in await db.execute(
+        select(Client.name, Client.stage).execution_options(populate_existing=True))}
+    assert stages == {"Big": "regular", "Mid": "one_time", "Small": "one_time", "Gone": "lost"}

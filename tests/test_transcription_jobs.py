@@ -200,6 +200,6 @@ async def test_without_a_model_nothing_is_queued_and_the_worker_says_what_to_put
     assert list(await db.scalars(select(Job))) == []
     missing = settings.model_copy(update={"whisper_model": tmp_path / "no-model"})
     with caplog.at_level(logging.ERROR, logger="callcenter.cli.worker"):
-        assert set(handlers(missing, create_sessionmaker(db_engine))) == {"metrics.rollup", "analytics.classes"}
+        assert set(handlers(missing, create_sessionmaker(db_engine))) == {"metrics.rollup", "analytics.classes", "analytics.stages"}
     assert str(tmp_path / "no-model") in caplog.text and "tokenizer.json" in caplog.text
-    assert set(handlers(settings, create_sessionmaker(db_engine))) == {"metrics.rollup", "analytics.classes"}
+    assert set(handlers(settings, create_sessionmaker(db_engine))) == {"metrics.rollup", "analytics.classes", "analytics.stages"}

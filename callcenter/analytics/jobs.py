@@ -1,5 +1,6 @@
-"""The classification as a scheduled job: each worker queues it once a day (one job per day, whoever queues it
-first), over the last ``CALLCENTER_CLASSES_MONTHS`` whole months by revenue."""
+"""The client analytics as scheduled jobs: each worker queues them once a day (one job of each kind per day,
+whoever queues it first): the classification over the last ``CALLCENTER_CLASSES_MONTHS`` whole months by
+revenue, and the lifecycle stages by the manager's rules as of that day."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callcenter.analytics.lifecycle import compute_stages
 from callcenter.analytics.services import classify
 from callcenter.auth.principal import SYSTEM
 from callcenter.db.base import utcnow
@@ -16,6 +18,7 @@ from callcenter.jobs.queue import enqueue
 from callcenter.settings import Settings
 
 KIND = "analytics.classes"
+STAGES_KIND = "analytics.stages"
 EVERY_SECONDS = 3600.0  # looked at hourly; queued once a day
 
 
@@ -32,7 +35,8 @@ async def queue_classification(sessions: async_sessionmaker[AsyncSession], setti
                                now: datetime | None = None) -> None:
     today = (now or utcnow()).astimezone(ZoneInfo(settings.time_zone)).date()
     async with sessions() as db:
-        await enqueue(db, KIND, {"day": today.isoformat()}, key=f"{KIND}:{today.isoformat()}", max_attempts=2)
+        for kind in (KIND, STAGES_KIND):
+            await enqueue(db, kind, {"day": today.isoformat()}, key=f"{kind}:{today.isoformat()}", max_attempts=2)
         await db.commit()
 
 
@@ -41,5 +45,13 @@ def classification_handler(sessions: async_sessionmaker[AsyncSession], settings:
         first, last = whole_months(date.fromisoformat(str(payload["day"])), settings.classes_months)
         async with sessions() as db:
             await classify(db, SYSTEM, first=first, last=last)
+
+    return run
+
+
+def stages_handler(sessions: async_sessionmaker[AsyncSession]) -> Any:
+    async def run(payload: dict[str, Any]) -> None:
+        async with sessions() as db:
+            await compute_stages(db, SYSTEM, today=date.fromisoformat(str(payload["day"])))
 
     return run

@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from callcenter.ids import Id
+from callcenter.models.enums import Stage
+
 Share = float
 
 
@@ -29,3 +32,22 @@ class ClassifyIn(BaseModel):
             if not 0 < low < high or (name == "abc_bounds" and high > 1):
                 raise ValueError(f"{name} must rise, above 0" + (" and up to 1" if name == "abc_bounds" else ""))
         return self
+
+
+class StagesQuery(BaseModel):
+    """The transitions report: moves between lifecycle stages on whole days ``from``..``to``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+    team: Id | None = None
+
+
+class StageMovesQuery(StagesQuery):
+    """The clients behind one number of the report: moves into ``stage`` (from ``from_stage``, if given)."""
+
+    stage: Stage
+    from_stage: Stage | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)

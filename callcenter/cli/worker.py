@@ -1,5 +1,5 @@
 """``callcenter worker``: runs the background jobs (transcriptions, the metrics rollup every five minutes, the
-daily ABC/XYZ classification) in a process of its own."""
+daily ABC/XYZ classification and lifecycle stages) in a process of its own."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def handlers(s: Settings, sessions: Any) -> dict[str, Handler]:
     found: dict[str, Handler] = {
         rollups.KIND: rollups.rollup_handler(sessions, s),
         classes.KIND: classes.classification_handler(sessions, s),
+        classes.STAGES_KIND: classes.stages_handler(sessions),
     }
     if s.whisper_model is None:
         log.info("CALLCENTER_WHISPER_MODEL is not set: no transcriptions")

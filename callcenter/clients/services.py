@@ -17,8 +17,9 @@ from callcenter.clients.schemas import ClientIn, ClientPatch
 from callcenter.clients.serialize import client_dict
 from callcenter.clients.validation import CleanPhone, check_owner, clean_emails, clean_phones, clean_tax_id
 from callcenter.contacts.services import add_contact_in
+from callcenter.deals.stages import NO_OPEN_DEAL, furthest_open_stage
 from callcenter.errors import DuplicateClient, Forbidden, ValidationFailed
-from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone
+from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone, StageChange
 from callcenter.names import duplicate_key, like_fragment, search_form, split_legal_form
 from callcenter.phones import try_e164
 
@@ -30,6 +31,8 @@ class ClientFilter:
     stage: str | None = None
     abc_class: str | None = None
     kind: str | None = None
+    # A funnel stage code: the client's furthest open deal is at that stage; "none": the client has no open deal.
+    deal_stage: str | None = None
 
 
 async def _phones_emails(db: AsyncSession, client_ids: list[int]) -> tuple[dict[int, list[Phone]], dict[int, list[Email]]]:
@@ -170,6 +173,10 @@ async def update_client(
                 value = value or client.legal_form
             setattr(client, key, value)
     simple = ("kind", "legal_form", "notes", "custom", "owner_id", "stage", "abc_class", "xyz_class", "potential", "timezone")
+    if "stage" in given and patch.stage is not None and patch.stage != client.stage:
+        # Kept beside the rules' moves, so the transitions report counts a manager's decision too.
+        db.add(StageChange(client_id=client.id, from_stage=client.stage.value, to_stage=patch.stage.value,
+                           source="manual", user_id=principal.user_id or None))
     for key in simple:
         if key in given:
             setattr(client, key, getattr(patch, key) if key != "notes" else (patch.notes or ""))
@@ -271,7 +278,21 @@ async def list_clients(
     ):
         if value is not None:
             query = query.where(column == value)
+    if flt.deal_stage is not None:
+        furthest = furthest_open_stage()
+        if flt.deal_stage == NO_OPEN_DEAL:
+            query = query.where(Client.id.not_in(select(furthest.c.client_id)))
+        else:
+            query = query.where(Client.id.in_(select(furthest.c.client_id).where(furthest.c.code == flt.deal_stage)))
     total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     clients = list(await db.scalars(query.order_by(Client.name_search, Client.id).limit(limit).offset(offset)))
     phones, emails = await _phones_emails(db, [c.id for c in clients])
     return [client_dict(c, phones[c.id], emails[c.id]) for c in clients], total
+
+
+async def client_names(db: AsyncSession, principal: Principal, client_ids: list[int]) -> dict[int, str]:
+    """The names of those of ``client_ids`` that ``principal`` may see, for lists of things attached to clients."""
+    if not client_ids:
+        return {}
+    query = visible(principal, select(Client.id, Client.name).where(Client.id.in_(set(client_ids))))
+    return {cid: name for cid, name in await db.execute(query)}

@@ -1,6 +1,6 @@
 """The ORM models; importing this package registers every table on ``Base.metadata``."""
 
-from callcenter.models.analytics import ClassificationRun
+from callcenter.models.analytics import ClassificationRun, StageChange
 from callcenter.models.audit import AuditEntry
 from callcenter.models.clients import Client, ClientContact, ClientRelation, ContactPerson, Email, Phone
 from callcenter.models.interactions import Call, CallTransfer, Disposition, Interaction
@@ -38,6 +38,7 @@ __all__ = [
     "ReviewNote",
     "Sale",
     "ScoreCriterion",
+    "StageChange",
     "Task",
     "Team",
     "Transcript",

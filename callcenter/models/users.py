@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from callcenter.db.base import Base, BigId, IdMixin, TimestampMixin, UTCDateTime, utcnow
@@ -16,6 +16,8 @@ class Team(IdMixin, TimestampMixin, Base):
     __tablename__ = "teams"
 
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Open callbacks this late go to another operator of the team; None: they stay with their owner.
+    callbacks_reassign_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -202,6 +202,9 @@ class ApiRouter:
     def patch(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
         return self.operation("PATCH", path, **kw)
 
+    def put(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.operation("PUT", path, **kw)
+
     def delete(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
         return self.operation("DELETE", path, **kw)
 
