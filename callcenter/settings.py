@@ -85,6 +85,10 @@ class Settings(BaseSettings):
         default=3, ge=0, le=365,
         description="A promised callback more than this many days overdue is a 'tail' in the manager's figures.",
     )
+    callbacks_sweep_seconds: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="How often the telephony process hands overdue callbacks on by each team's lateness policy.",
+    )
     service_level_seconds: int = Field(
         default=20, ge=1, description="Service level: the share of queue calls answered within this many seconds.",
     )

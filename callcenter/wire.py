@@ -19,6 +19,7 @@ from typing import Any
 
 from callcenter.calls import events as call_events
 from callcenter.desk import events as desk_events
+from callcenter.tasks import events as task_events
 
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -26,7 +27,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         call_events.CallQueued, call_events.CallRinging, call_events.CallAnswered, call_events.CallTransferred,
         call_events.CallEnded, call_events.AgentPaused, call_events.SpyStarted, call_events.SpyStopped,
         desk_events.DialRequested, desk_events.PauseRequested, desk_events.SpyRequested, desk_events.CommandFailed,
-        desk_events.WrapUpDone,
+        desk_events.WrapUpDone, task_events.CallbackReassigned,
     )
 }
 

@@ -1,5 +1,6 @@
-"""The telephony side of a process: the AMI connector, the call logger, the FastAGI server, and the sweeper
-that marks answered calls whose result never came.
+"""The telephony side of a process: the AMI connector, the call logger, the FastAGI server, the sweeper
+that marks answered calls whose result never came, and the one that hands overdue callbacks on by each
+team's policy (here because this process's bus reaches the desks, directly or through the broker).
 
 ``callcenter telephony`` runs them alone; ``serve`` and ``demo`` run them inside the web process (the
 embedded default), through :func:`telephony_running`.
@@ -25,6 +26,7 @@ from callcenter.db.engine import create_engine, create_sessionmaker
 from callcenter.fanout import fanout_running
 from callcenter.recordings.retention import recordings_retention
 from callcenter.settings import Settings
+from callcenter.tasks.reassign import callbacks_sweeper
 from telephony.agi.scripts import agi_server
 from telephony.agi.server import AgiServer
 from telephony.commands import CommandHandler, subscribe_commands
@@ -93,6 +95,7 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
         agi = await stack.enter_async_context(agi_listening(s, engine)) if with_agi else None
         await stack.enter_async_context(results_sweeper(engine, s))
         await stack.enter_async_context(recordings_retention(engine, s))
+        await stack.enter_async_context(callbacks_sweeper(engine, bus, every=s.callbacks_sweep_seconds))
         connector = Connector(client_from_settings(s), bus)
         commands, _ = subscribe_commands(connector, bus, s.dial_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)

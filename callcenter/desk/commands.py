@@ -49,11 +49,14 @@ def caller_id(name: str | None, e164: str) -> str:
     return f'"{shown}" <{digits}>'
 
 
-async def dial_request(db: AsyncSession, principal: Principal, e164: str, *, now: datetime) -> DialRequested:
-    """The command that rings the operator's device, then dials ``e164`` from it."""
+async def dial_request(db: AsyncSession, principal: Principal, e164: str, *, now: datetime,
+                       client_id: int | None = None) -> DialRequested:
+    """The command that rings the operator's device, then dials ``e164`` from it (``client_id``: the client
+    owning the number, when the caller has looked it up already)."""
     principal.require(Permission.WORK_WRITE)
     interface = await device_of(db, principal)
-    client_id, _ = await find_client(db, e164)
+    if client_id is None:
+        client_id, _ = await find_client(db, e164)
     name = None
     if client_id is not None:
         found = (await db.execute(select(Client.name, Client.owner_id).where(Client.id == client_id))).first()

@@ -39,6 +39,8 @@ class Task(IdMixin, TimestampMixin, Base):
     status: Mapped[TaskStatus] = mapped_column(enum_column_type(TaskStatus, "task_status"), default=TaskStatus.OPEN)
     origin: Mapped[TaskOrigin] = mapped_column(enum_column_type(TaskOrigin, "task_origin"), default=TaskOrigin.MANUAL)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the team's policy last handed an overdue callback on: its lateness counts again from here.
+    reassigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from callcenter.ids import Id
 from callcenter.models.enums import Role
@@ -66,6 +66,14 @@ class TeamIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: TeamName
+
+
+class CallbackPolicyIn(BaseModel):
+    """How late an open callback may get before it goes to another operator of the team; null: never."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reassign_after_minutes: int | None = Field(..., ge=1, le=90 * 24 * 60)
 
 
 class AdminSettingsPatch(BaseModel):

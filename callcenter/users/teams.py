@@ -16,7 +16,7 @@ from callcenter.errors import NotFound
 from callcenter.models import Team, User
 from callcenter.references import ensure_unique
 from callcenter.rows import as_dict
-from callcenter.users.schemas import TeamIn
+from callcenter.users.schemas import CallbackPolicyIn, TeamIn
 
 
 async def _load(db: AsyncSession, team_id: int) -> Team:
@@ -68,6 +68,17 @@ async def rename_team(
     team = await _load(db, team_id)
     await _name_taken(db, data.name, team.id)
     team.name = data.name
+    audit.record(db, principal, "update", "team", team.id, audit.changed_fields(team), ip)
+    await db.commit()
+    return (await _team_dicts(db, [team]))[0]
+
+
+async def set_callback_policy(db: AsyncSession, principal: Principal, team_id: int, data: CallbackPolicyIn,
+                              ip: str | None = None) -> dict[str, Any]:
+    """Set the lateness after which the team's overdue callbacks go to another of its operators (managers)."""
+    principal.require(Permission.CATALOGUE_WRITE)
+    team = await _load(db, team_id)
+    team.callbacks_reassign_minutes = data.reassign_after_minutes
     audit.record(db, principal, "update", "team", team.id, audit.changed_fields(team), ip)
     await db.commit()
     return (await _team_dicts(db, [team]))[0]

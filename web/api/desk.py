@@ -13,6 +13,7 @@ from starlette.responses import Response
 from callcenter.auth.principal import Permission
 from callcenter.bus import EventBus
 from callcenter.calls import wrapup
+from callcenter.calls.matching import find_client
 from callcenter.calls.schemas import WrapUpIn
 from callcenter.db.base import utcnow
 from callcenter.desk import commands
@@ -20,6 +21,7 @@ from callcenter.desk.events import WrapUpDone
 from callcenter.desk.schemas import DialIn, PauseIn
 from callcenter.phones import BadPhone, to_e164
 from web.api.routing import ApiRouter, Call
+from web.hub.hub import Hub
 from web.responses import error
 
 router = ApiRouter("desk")
@@ -52,7 +54,8 @@ async def wrap_up(call: Call) -> dict[str, Any]:
 
 @router.post("/api/desk/dial", summary="Click-to-call: ring my phone, then dial the number from it",
              permission=Permission.WORK_WRITE, body=DialIn, status=202,
-             responses={422: "not a phone number, or no extension", 503: "no connection to the PBX"})
+             responses={409: "another operator is on a call with this client, or wrapping one up",
+                        422: "not a phone number, or no extension", 503: "no connection to the PBX"})
 async def dial(call: Call) -> Any:
     if (refused := unreachable(call)) is not None:
         return refused
@@ -60,7 +63,14 @@ async def dial(call: Call) -> Any:
         e164 = to_e164(call.body.phone, call.settings.default_region)
     except BadPhone as exc:
         return error(422, "bad-phone", f"Not a phone number: {exc.reason}.", fields={"phone": exc.reason})
-    command = await commands.dial_request(call.db, call.principal, e164, now=utcnow())
+    client_id, _ = await find_client(call.db, e164)
+    hub: Hub = call.request.app.state.hub
+    if (busy := hub.working_on(e164, client_id, other_than=call.principal.user_id)) is not None:
+        who, how = busy
+        return error(409, "client-in-work",
+                     f"{who} is {'on a call with' if how == 'call' else 'wrapping up a call with'} this client now; "
+                     "a client is worked by one operator at a time.", operator=who, state=how)
+    command = await commands.dial_request(call.db, call.principal, e164, now=utcnow(), client_id=client_id)
     bus_of(call).publish(command)
     return {"command_id": command.command_id, "number": command.number, "interface": command.interface}
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ConfigDict
+from sqlalchemy import select
 from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
+from callcenter.db.base import utcnow
+from callcenter.models import Task
 from callcenter.tasks import services
+from callcenter.tasks.reassign import handed_by_hand
 from callcenter.tasks.schemas import TaskFilter, TaskIn, TaskPatch
 from web.api.routing import ApiRouter, Call, PageQuery, page
 
@@ -40,7 +44,13 @@ async def get(call: Call) -> dict[str, Any]:
 @router.patch("/api/tasks/{task_id:int}", summary="Change a task: status (done completes it), due time, owner (reassign)",
               permission=Permission.WORK_WRITE, body=TaskPatch)
 async def update(call: Call) -> dict[str, Any]:
-    return await services.update_task(call.db, call.principal, call.path_int("task_id"), call.body, ip=call.ip)
+    task_id = call.path_int("task_id")
+    old_owner = await call.db.scalar(select(Task.owner_id).where(Task.id == task_id))
+    task = await services.update_task(call.db, call.principal, task_id, call.body, ip=call.ip)
+    # Both operators hear of a hand-over at once, on their desks.
+    if (handed := await handed_by_hand(call.db, task, old_owner, call.principal, utcnow())) is not None:
+        call.request.app.state.bus.publish(handed)
+    return task
 
 
 @router.delete("/api/tasks/{task_id:int}", summary="Delete a task", permission=Permission.WORK_WRITE, status=204)

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
 from callcenter.users import teams
-from callcenter.users.schemas import TeamIn
+from callcenter.users.schemas import CallbackPolicyIn, TeamIn
 from web.api.routing import ApiRouter, Call
 
 router = ApiRouter("teams")
@@ -34,6 +34,15 @@ async def get(call: Call) -> dict[str, Any]:
               responses={409: "name taken"})
 async def update(call: Call) -> dict[str, Any]:
     return await teams.rename_team(call.db, call.principal, call.path_int("team_id"), call.body, ip=call.ip)
+
+
+@router.put("/api/teams/{team_id:int}/callback-policy",
+            summary="After how many minutes late an open callback goes to another operator of the team "
+                    "(the one with the fewest open callbacks), telling both; null turns it off",
+            permission=Permission.CATALOGUE_WRITE, body=CallbackPolicyIn,
+            responses={404: "no such team", 422: "not a whole number of minutes from 1 to 90 days"})
+async def callback_policy(call: Call) -> dict[str, Any]:
+    return await teams.set_callback_policy(call.db, call.principal, call.path_int("team_id"), call.body, ip=call.ip)
 
 
 @router.delete("/api/teams/{team_id:int}", summary="Delete a team (its members stay, without a team)",

@@ -25,6 +25,7 @@ from callcenter.desk.events import CommandFailed, WrapUpDone
 from callcenter.models.enums import Direction
 from callcenter.rows import plain
 from callcenter.settings import Settings
+from callcenter.tasks.events import CallbackReassigned
 from web.hub.directory import Directory, Operator
 from web.hub.live import LiveBoard, LiveCall
 from web.hub.pops import build_pop
@@ -152,6 +153,23 @@ class Hub:
             "server_time": plain(now),
         }
 
+    def working_on(self, number: str, client_id: int | None, *, other_than: int) -> tuple[str, str] | None:
+        """Who else is working this number or client now, and how ("call" or "wrap_up"): a client worked by one
+        operator is not dialled by another at the same time."""
+        found = self.board.working_on(number, client_id, other_than=other_than)
+        if found is not None:
+            return self.directory.logins.get(found[0], str(found[0])), "call"
+        now = self.clock()
+        for uid, message in self._wrap_ups.items():
+            agent = self.board.agents.get(uid)
+            ended = message["call"]
+            party = ended["callee"] if ended["direction"] == Direction.OUTBOUND.value else ended["caller"]
+            if (uid != other_than and agent is not None and agent.state(now, self.window) == "wrap_up"
+                    and agent.wrap_up == ended["linkedid"]
+                    and (party == number or (client_id is not None and ended["client_id"] == client_id))):
+                return self.directory.logins.get(uid, str(uid)), "wrap_up"
+        return None
+
     def _to_user(self, uid: int, message: dict[str, Any], only: Socket | None = None) -> None:
         for socket in [only] if only is not None else list(self.sockets.get(uid, ())):
             socket.send(message)
@@ -190,6 +208,17 @@ class Hub:
         elif isinstance(event, CommandFailed):
             self._to_user(event.user_id, {"type": "error", "action": event.action, "reason": event.reason,
                                           "command_id": event.command_id})
+        elif isinstance(event, CallbackReassigned):
+            self._handed_over(event)
+
+    def _handed_over(self, e: CallbackReassigned) -> None:
+        """Tell the operator who lost a callback and the one who got it."""
+        message = {"type": "callback", "task_id": e.task_id, "title": e.title, "client_id": e.client_id,
+                   "client_name": e.client_name, "due_at": plain(e.due_at), "from": e.from_name, "to": e.to_name,
+                   "by": e.by, "at": plain(e.at)}
+        self._to_user(e.to_user_id, {**message, "role": "given"})
+        if e.from_user_id is not None and e.from_user_id != e.to_user_id:
+            self._to_user(e.from_user_id, {**message, "role": "taken"})
 
     async def _operator(self, interface: str) -> Operator | None:
         try:

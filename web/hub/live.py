@@ -159,6 +159,16 @@ class LiveBoard:
         """Calls ringing at the user now, or in progress with them: what a reconnecting socket is sent."""
         return [c for c in self.calls.values() if user_id in c.ringing or c.answered_by == user_id]
 
+    def working_on(self, number: str, client_id: int | None, *, other_than: int) -> tuple[int, LiveCall] | None:
+        """Another user on a live call with this number or client (ringing for them or talking), if any."""
+        for call in self.calls.values():
+            if call.number != number and (client_id is None or call.client[0] != client_id):
+                continue
+            busy = [uid for uid in (call.answered_by, *call.ringing) if uid is not None and uid != other_than]
+            if call.state != "ended" and busy:
+                return busy[0], call
+        return None
+
     def forget_stale(self, now: datetime) -> list[str]:
         stale = [k for k, c in self.calls.items() if c.updated_at is not None and now - c.updated_at > STALE_AFTER]
         for linkedid in stale:

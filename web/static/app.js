@@ -126,6 +126,8 @@
         toast(said.unavailable, "error");
       } else if (data.error === "bad-phone") {
         toast(said.bad_phone, "error");
+      } else if (data.error === "client-in-work") {
+        toast(fill(data.state === "wrap_up" ? said.busy_wrap_up : said.busy_call, { operator: data.operator }), "error");
       } else {
         toast(fill(said.failed, { message: data.message || answer.status }), "error");
       }

@@ -106,9 +106,10 @@
 
   // -- alerts -----------------------------------------------------------------------------------------
 
-  function warn(text) {
+  // kind: "error" (the default) goes after 20 s; a hand-over ("warn") stays until dismissed.
+  function warn(text, kind) {
     var box = $("desk-alerts");
-    var item = el("div", "alert alert-error desk-alert");
+    var item = el("div", "alert alert-" + (kind || "error") + " desk-alert");
     item.setAttribute("role", "alert");
     item.appendChild(el("span", null, text));
     var close = el("button", "btn btn-ghost btn-icon", "\u00d7");
@@ -118,7 +119,23 @@
     item.appendChild(close);
     box.appendChild(item);
     while (box.children.length > 3) box.firstElementChild.remove();
-    setTimeout(function () { item.remove(); }, 20000);
+    if (!kind) setTimeout(function () { item.remove(); }, 20000);
+    return item;
+  }
+
+  // A callback handed to me, or taken from me (by the team's lateness policy or by a manager).
+  function handedOver(m) {
+    var values = { title: m.title || "", client: m.client_name || T["nobody"], from: m.from || T["nobody"],
+                   to: m.to || "", by: m.by || "" };
+    var key = "callback." + (m.role === "taken" ? "taken" : "given") + (m.by ? "_by" : "");
+    var item = warn(say(key, values), "warn");
+    item.classList.add("handover");
+    item.setAttribute("data-task", String(m.task_id));
+    if (m.role !== "taken" && m.client_id) {
+      var open = el("a", "btn btn-small", T["callback.open"]);
+      open.href = "/clients/" + encodeURIComponent(String(m.client_id));
+      item.insertBefore(open, item.lastChild);
+    }
   }
 
   function problem(answer) {
@@ -197,6 +214,7 @@
       case "answered": answered(m); break;
       case "transferred": transferred(m); break;
       case "ended": callEnded(m); break;
+      case "callback": handedOver(m); break;
       case "error":
         if (m.action === "spy") break; // listening in is asked and answered on the live view
         warn(say(m.action === "pause" ? "error.pause" : "error.dial", { reason: m.reason || "" }));

@@ -1,5 +1,5 @@
 """Clients' moves between lifecycle stages, and each team's lateness after which overdue callbacks go to
-another operator
+another operator (and when a callback was last handed on)
 
 Revision ID: 0014
 Revises: 0013
@@ -41,9 +41,13 @@ def upgrade() -> None:
     op.create_index("ix_stage_changes_client_id", "stage_changes", ["client_id"])
     with op.batch_alter_table("teams") as batch:
         batch.add_column(sa.Column("callbacks_reassign_minutes", sa.Integer(), nullable=True))
+    with op.batch_alter_table("tasks") as batch:
+        batch.add_column(sa.Column("reassigned_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("reassigned_at")
     with op.batch_alter_table("teams") as batch:
         batch.drop_column("callbacks_reassign_minutes")
     op.drop_index("ix_stage_changes_client_id", table_name="stage_changes")
