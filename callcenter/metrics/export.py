@@ -1,4 +1,7 @@
-"""The operator table as a file: CSV (semicolons, UTF-8 with BOM, as Excel opens it) or XLSX."""
+"""The operator table as a file: CSV (semicolons, UTF-8 with BOM, as Excel opens it) or XLSX.
+
+After the fixed columns come the pipeline's, one per stage code (``pipeline.lead``, ..., ``pipeline.none``).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ COLUMNS = (
     "late_callbacks", "review_score_avg", "reviews", "new_clients", "deals_won", "deals_won_amount",
     "deals_lost", "lost_at_contact_avg",
 )
+PIPELINE = "pipeline."  # the prefix of the per-stage columns
 
 
 def _cell(value: Any) -> Any:
@@ -27,12 +31,22 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    stages = list(rows[0]["pipeline"]) if rows else []
+    return [*COLUMNS, *(PIPELINE + code for code in stages)]
+
+
+def _values(row: dict[str, Any], columns: list[str]) -> list[Any]:
+    return [_cell(row["pipeline"][c.removeprefix(PIPELINE)] if c.startswith(PIPELINE) else row[c]) for c in columns]
+
+
 def operators_csv(rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    columns = _columns(rows)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row[c] is None else _cell(row[c]) for c in COLUMNS])
+        writer.writerow(["" if value is None else value for value in _values(row, columns)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -42,14 +56,15 @@ def operators_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
     sheet = workbook.create_sheet(title[:31])
     sheet.freeze_panes = "B2"
     bold = Font(bold=True)
+    columns = _columns(rows)
     header = []
-    for name in COLUMNS:
+    for name in columns:
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        values = [_cell(row[c]) for c in COLUMNS]
+        values = _values(row, columns)
         values[COLUMNS.index("deals_won_amount")] = float(row["deals_won_amount"])
         sheet.append(values)
     out = io.BytesIO()

@@ -13,12 +13,13 @@ Definitions (``docs/metrics.md`` has them in full):
 - **tails** (``overdue_callbacks``) are the open callbacks an operator owns that are more than
   ``tails_days`` days overdue now, whatever the period;
 - **lost_at_contact_avg** is, for the deals an operator closed as lost in the period, the average number of
-  contacts anyone had with the client up to the close: the contact at which leads are given up.
+  contacts anyone had with the client up to the close: the contact at which leads are given up;
+- **pipeline** is the operator's clients by the stage of their furthest open deal (:mod:`.pipeline`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal_column, or_, select
@@ -26,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.metrics.counters import Counters
 from callcenter.metrics.period import Period
+from callcenter.metrics.pipeline import pipelines
 from callcenter.models import Call, CallReview, Client, Deal, Interaction, Task, User
 from callcenter.models.enums import (
     CallOutcome,
@@ -37,6 +39,7 @@ from callcenter.models.enums import (
     TaskKind,
     TaskStatus,
 )
+from callcenter.tasks.lateness import bucket_condition
 
 ANSWERED = (CallOutcome.ANSWERED, CallOutcome.TRANSFERRED)
 TAKING_CALLS = (Role.OPERATOR, Role.SUPERVISOR)
@@ -131,7 +134,7 @@ async def operator_table(db: AsyncSession, period: Period, *, now: datetime, tai
     tails = dict(list(await db.execute(
         select(Task.owner_id, func.count())
         .where(Task.kind == TaskKind.CALLBACK, Task.status == TaskStatus.OPEN, Task.owner_id.in_(ids),
-               Task.due_at < now - timedelta(days=tails_days))
+               bucket_condition("tail", now=now, tails_days=tails_days))
         .group_by(Task.owner_id)
     )))
     late = dict(list(await db.execute(
@@ -169,6 +172,7 @@ async def operator_table(db: AsyncSession, period: Period, *, now: datetime, tai
                Deal.owner_id.in_(ids))
         .group_by(Deal.owner_id)
     )}
+    stages = await pipelines(db, ids)
     rows = []
     for person in people:
         f = figures.get(person.id) or Counters()
@@ -206,5 +210,6 @@ async def operator_table(db: AsyncSession, period: Period, *, now: datetime, tai
             "deals_won_amount": str(deals[2]) if deals and deals[2] is not None else "0",
             "deals_lost": int(given_up[1]) if given_up else 0,
             "lost_at_contact_avg": _round(given_up[2]) if given_up else None,
+            "pipeline": stages[person.id],
         })
     return rows

@@ -13,6 +13,7 @@ from callcenter.metrics.period import Period
 from callcenter.metrics.rollup import local_day
 from callcenter.models import Call, Client, Deal, FunnelStage, Interaction, Task, User
 from callcenter.models.enums import DealStatus, InteractionKind, InteractionStatus, TaskKind, TaskStatus
+from callcenter.tasks.lateness import bucket_condition
 
 
 def _team(query: Select[Any], column: Any, team_id: int | None) -> Select[Any]:
@@ -60,10 +61,13 @@ async def funnel(db: AsyncSession, team_id: int | None = None) -> list[dict[str,
 
 async def tails_by_age(db: AsyncSession, *, now: datetime, tails_days: int,
                        team_id: int | None = None) -> dict[str, int]:
-    """Open callbacks now: not yet due, late by up to ``tails_days`` days, and tails (later than that)."""
-    late = Task.due_at < now
-    tail = Task.due_at < now - timedelta(days=tails_days)
-    query = select(func.count().filter(~late), func.count().filter(late & ~tail), func.count().filter(tail)).where(
+    """Open callbacks now: not yet due, late by up to ``tails_days`` days, and tails (later than that).
+
+    The buckets are :mod:`callcenter.tasks.lateness`'s, which the task list filters by, so each count is the
+    length of the list it links to.
+    """
+    not_due, late, tail = (bucket_condition(b, now=now, tails_days=tails_days) for b in ("not_due", "late", "tail"))
+    query = select(func.count().filter(not_due), func.count().filter(late), func.count().filter(tail)).where(
         Task.kind == TaskKind.CALLBACK, Task.status == TaskStatus.OPEN, Task.due_at.is_not(None))
     waiting, late_n, tails = (await db.execute(_team(query, Task.owner_id, team_id))).one()
     return {"not_due": int(waiting), "late": int(late_n), "tails": int(tails)}

@@ -47,11 +47,13 @@ class TaskPatch(BaseModel):
 
 
 class TaskFilter(BaseModel):
-    """``overdue=true``: open tasks whose due time has passed (the "tails")."""
+    """``overdue=true``: open tasks whose due time has passed (the "tails"); ``team_id``: tasks owned by the
+    team's members now."""
 
     model_config = ConfigDict(extra="forbid")
 
     owner_id: Id | None = None
+    team_id: Id | None = None
     client_id: Id | None = None
     status: TaskStatus | None = None
     kind: TaskKind | None = None

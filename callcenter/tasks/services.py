@@ -15,10 +15,11 @@ from callcenter import audit
 from callcenter.access import load_attached, visible_attached
 from callcenter.auth.principal import Permission, Principal
 from callcenter.db.base import utcnow
-from callcenter.models import Task
+from callcenter.models import Task, User
 from callcenter.models.enums import TaskKind, TaskStatus
 from callcenter.references import Checks
 from callcenter.rows import as_dict, fetch_page, where_equal
+from callcenter.tasks.lateness import Lateness
 from callcenter.tasks.schemas import TaskFilter, TaskIn, TaskPatch
 
 ORDER = (Task.due_at.is_(None), Task.due_at, Task.id)
@@ -40,8 +41,10 @@ async def get_task(db: AsyncSession, principal: Principal, task_id: int) -> dict
 
 
 async def list_tasks(
-    db: AsyncSession, principal: Principal, flt: TaskFilter, *, limit: int, offset: int
+    db: AsyncSession, principal: Principal, flt: TaskFilter, *, limit: int, offset: int,
+    lateness: Lateness | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
+    """``lateness`` keeps the tasks in one of the manager's age buckets (it needs the configured tails days)."""
     principal.require(Permission.WORK_READ)
     query = visible_attached(principal, select(Task), Task.client_id, Task.owner_id)
     query = where_equal(query, (
@@ -50,6 +53,10 @@ async def list_tasks(
         (Task.status, flt.status),
         (Task.kind, flt.kind),
     ))
+    if flt.team_id is not None:
+        query = query.where(Task.owner_id.in_(select(User.id).where(User.team_id == flt.team_id)))
+    if lateness is not None:
+        query = query.where(lateness.condition())
     if flt.overdue is True:
         query = query.where(Task.status == TaskStatus.OPEN, Task.due_at < utcnow())
     elif flt.overdue is False:
@@ -96,6 +103,8 @@ async def update_task(
     if "due_at" in given and patch.due_at is None and task.kind == TaskKind.CALLBACK:
         checks.fail("due_at", "a callback needs a due time")
     checks.done()
+    if "owner_id" in given and patch.owner_id != task.owner_id:
+        task.reassigned_at = utcnow()  # a callback handed on by hand gets the team's lateness afresh
     for name in given:
         setattr(task, name, getattr(patch, name))
     if "status" in given:

@@ -1,4 +1,4 @@
-"""The people a client can belong to, for owner filters and selects.
+"""The people a client can belong to, for owner filters and selects, and the operators work can be handed to.
 
 Every signed-in role may read this short list (names only): an operator choosing an owner needs it
 without the right to read user records.
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.models import User
+from callcenter.models.enums import Role
 
 MAX_OWNERS = 1000
 
@@ -31,3 +32,29 @@ async def owner_choices(db: AsyncSession) -> list[Owner]:
         .limit(MAX_OWNERS)
     )
     return [Owner(id=uid, label=f"{full_name} ({login})" if full_name else login) for uid, login, full_name in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    id: int
+    label: str
+    team_id: int | None
+
+
+async def operator_choices(db: AsyncSession) -> list[Operator]:
+    """Active operators and supervisors (those who take calls) by name, with their teams: whom work may go to."""
+    rows = await db.execute(
+        select(User.id, User.login, User.full_name, User.team_id)
+        .where(User.is_active.is_(True), User.role.in_((Role.OPERATOR, Role.SUPERVISOR)))
+        .order_by(User.full_name, User.login)
+        .limit(MAX_OWNERS)
+    )
+    return [Operator(id=uid, label=f"{full_name} ({login})" if full_name else login, team_id=team_id)
+            for uid, login, full_name, team_id in rows]
+
+
+async def teams_of(db: AsyncSession, user_ids: list[int]) -> dict[int, int | None]:
+    """Each user's team now (None for none), active or not."""
+    if not user_ids:
+        return {}
+    return {uid: team for uid, team in await db.execute(select(User.id, User.team_id).where(User.id.in_(set(user_ids))))}
