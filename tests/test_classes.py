@@ -97,7 +97,12 @@ async def test_the_api(http: httpx.AsyncClient, db: AsyncSession, book: dict[str
     assert r.json()["counts"]["abc"] == {"A": 1, "B": 2}
     assert (await http.get("/api/analytics/classes")).json()["run"]["id"] == r.json()["id"]
     page = (await http.get("/metrics")).text  # the dashboard's matrix and the run's moves
-    assert 'data-cell="AX">1<' in page and 'id="dash-classified"' in page and "-→B</span>: 2" in page
+    assert 'data-cell="AX"><a href="/clients?abc=A&amp;xyz=X">1</a>' in page
+    assert 'id="dash-classified"' in page and "-→B</span>: 2" in page
+    # Each cell lists its clients: Big is the cash cow; Gone, who bought nothing, has no class at all.
+    for cell, names in ((("A", "X"), ["Big"]), (("none", "none"), ["Gone"]), (("B", "Z"), ["Mid", "Small"])):
+        listed = (await http.get("/clients", params={"abc": cell[0], "xyz": cell[1]})).text
+        assert sorted(n for n in ("Big", "Mid", "Small", "Gone") if f">{n}</a>" in listed) == names, cell
     for bad in ({"from": "2026-03-31", "to": "2026-01-01"}, {"from": "2026-01-01", "to": "2026-03-31", "measure": "x"},
                 {"from": "2026-01-01", "to": "2026-03-31", "abc_bounds": [0.9, 0.8]}):
         assert (await http.post("/api/analytics/classes", json=bad)).status_code == 422, bad

@@ -245,6 +245,10 @@ async def test_the_dashboard_shows_the_figures_and_leads_to_the_calls_behind_the
     missed = await http.get("/api/calls", params={"operator": anna.id, "answered": "false",
                                                   "from": "2026-03-02T00:00:00Z", "to": "2026-03-09T00:00:00Z"})
     assert missed.json()["total"] == 1  # the outbound call nobody answered is hers
+    no_result = f'/calls?operator={anna.id}&amp;answered=yes&amp;has_result=no&amp;from=2026-03-02&amp;to=2026-03-08'
+    assert f'href="{no_result}">1</a>' in row
+    listed = await http.get(no_result.replace("&amp;", "&"))
+    assert len(re.findall(r'href="/calls/\d+/review"', listed.text)) == 1
     queue = html.split('data-queue="support"')[1].split("</tr>")[0]
     assert '<td class="num q-sl">50%</td>' in queue  # 10 s of wait within the 20 s service level, 25 s not
     team = await http.get("/metrics", params={"from": "2026-03-02", "to": "2026-03-08", "team": office["team_b"].id})

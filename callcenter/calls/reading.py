@@ -62,6 +62,9 @@ async def list_calls(
     if flt.answered is not None:
         taken = Call.outcome.in_((CallOutcome.ANSWERED, CallOutcome.TRANSFERRED))
         query = query.where(taken if flt.answered else (~taken | Call.outcome.is_(None)))
+    if flt.has_result is not None:
+        query = query.where(Interaction.disposition_id.is_not(None) if flt.has_result
+                            else Interaction.disposition_id.is_(None))
     if flt.reviewed is not None:
         reviewed = select(CallReview.id).where(CallReview.call_id == Call.id).exists()
         query = query.where(reviewed if flt.reviewed else ~reviewed)

@@ -37,6 +37,7 @@ class CallFilter(BaseModel):
     max_talk_seconds: int | None = Field(default=None, ge=0)
     reviewed: bool | None = None  # scored by at least one reviewer, or not yet
     answered: bool | None = None  # taken by an operator (answered or transferred), or not
+    has_result: bool | None = None  # the call's contact has a result set, or not
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None  # words said
 
 

@@ -19,9 +19,11 @@ from callcenter.clients.validation import CleanPhone, check_owner, clean_emails,
 from callcenter.contacts.services import add_contact_in
 from callcenter.deals.stages import NO_OPEN_DEAL, furthest_open_stage
 from callcenter.errors import DuplicateClient, Forbidden, ValidationFailed
-from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone, StageChange
+from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone, StageChange, User
 from callcenter.names import duplicate_key, like_fragment, search_form, split_legal_form
 from callcenter.phones import try_e164
+
+UNCLASSED = "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +31,9 @@ class ClientFilter:
     q: str | None = None
     owner_id: int | None = None
     stage: str | None = None
-    abc_class: str | None = None
+    abc_class: str | None = None  # a class, or "none": not classified
+    xyz_class: str | None = None  # likewise
+    team_id: int | None = None  # owned by a member of this team
     kind: str | None = None
     # A funnel stage code: the client's furthest open deal is at that stage; "none": the client has no open deal.
     deal_stage: str | None = None
@@ -274,10 +278,15 @@ async def list_clients(
         (Client.owner_id, flt.owner_id),
         (Client.stage, flt.stage),
         (Client.abc_class, flt.abc_class),
+        (Client.xyz_class, flt.xyz_class),
         (Client.kind, flt.kind),
     ):
-        if value is not None:
+        if value == UNCLASSED and column in (Client.abc_class, Client.xyz_class):
+            query = query.where(column.is_(None))
+        elif value is not None:
             query = query.where(column == value)
+    if flt.team_id is not None:
+        query = query.where(Client.owner_id.in_(select(User.id).where(User.team_id == flt.team_id)))
     if flt.deal_stage is not None:
         furthest = furthest_open_stage()
         if flt.deal_stage == NO_OPEN_DEAL:

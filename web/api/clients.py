@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
 from callcenter.clients import services
 from callcenter.clients.schemas import ClientIn, ClientPatch
 from callcenter.ids import Id
-from callcenter.models.enums import AbcClass, ClientKind, Stage
+from callcenter.models.enums import AbcClass, ClientKind, Stage, XyzClass
 from web.api.routing import ApiRouter, Call, PageQuery, page
 
 router = ApiRouter("clients")
@@ -30,7 +30,12 @@ class ClientListQuery(PageQuery):
     owner_id: Id | None = None
     stage: Stage | None = None
     abc_class: AbcClass | None = None
+    xyz_class: XyzClass | None = None
+    team: Id | None = Field(default=None, description="owned by a member of this team")
     kind: ClientKind | None = None
+    deal_stage: str | None = Field(default=None, max_length=50,
+                                   description="a funnel stage code: the client's furthest open deal is there; "
+                                               "none: the client has no open deal")
 
 
 @router.post("/api/clients", summary="Create a client; 409 with candidates when it looks like a duplicate",
@@ -51,7 +56,10 @@ async def list_(call: Call) -> dict[str, Any]:
         owner_id=q.owner_id,
         stage=q.stage.value if q.stage else None,
         abc_class=q.abc_class.value if q.abc_class else None,
+        xyz_class=q.xyz_class.value if q.xyz_class else None,
+        team_id=q.team,
         kind=q.kind.value if q.kind else None,
+        deal_stage=q.deal_stage or None,
     )
     items, total = await services.list_clients(
         call.db, call.principal, flt, region=call.settings.default_region, limit=q.limit, offset=q.offset

@@ -9,6 +9,7 @@ from web.pages import (
     calls_list,
     client_card,
     client_form,
+    client_rules,
     clients_list,
     dashboard,
     desk,
@@ -16,6 +17,7 @@ from web.pages import (
     live,
     scorecard,
     session,
+    tasks_list,
 )
 
 
@@ -32,10 +34,14 @@ def page_routes() -> list[BaseRoute]:
         Route("/clients/{client_id:int}/edit", client_form.client_edit, methods=["GET", "POST"]),
         Route("/calls", calls_list.calls_list, methods=["GET"]),
         Route("/calls/{call_id:int}/review", call_review.call_review, methods=["GET"]),
+        Route("/tasks", tasks_list.tasks_list, methods=["GET"]),
+        Route("/tasks/{task_id:int}/reassign", tasks_list.reassign, methods=["POST"]),
         Route("/review/criteria", scorecard.scorecard, methods=["GET", "POST"]),
         Route("/live", live.live_view, methods=["GET"]),
         Route("/metrics", dashboard.dashboard, methods=["GET"]),
         Route("/metrics/operators.{fmt:str}", dashboard.dashboard_export, methods=["GET"]),
+        Route("/metrics/rules", client_rules.client_rules, methods=["GET", "POST"]),
+        Route("/metrics/moves", client_rules.stage_moves, methods=["GET"]),
         Route("/desk", desk.desk, methods=["GET"]),
         Route("/import", importing.import_page, methods=["GET", "POST"]),
     ]

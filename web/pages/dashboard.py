@@ -1,5 +1,6 @@
 """The manager's dashboard: a period and a team, the operator table, contacts per day, the funnel, tails by
-age and the ABC×XYZ matrix; every figure leads to the calls or clients behind it; the table exports."""
+age, each operator's clients by funnel stage and the ABC×XYZ matrix; every figure leads to the calls, tasks or
+clients behind it; the table exports."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from callcenter.analytics.services import last_run
+from callcenter.analytics.transitions import transitions
 from callcenter.auth.principal import Permission
 from callcenter.calls.today import queue_day
 from callcenter.db.base import utcnow
+from callcenter.deals.stages import open_stage_names
 from callcenter.errors import ValidationFailed
 from callcenter.metrics.export import operators_csv, operators_xlsx
 from callcenter.metrics.operators import operator_table
@@ -61,6 +64,7 @@ async def dashboard(pg: Page) -> Response:
     tails = await tails_by_age(pg.db, now=now, tails_days=tails_days, team_id=team)
     classes = await client_classes(pg.db, team)
     classified = await last_run(pg.db, pg.principal)
+    moves = await transitions(pg.db, pg.principal, period, team)
     queues = await queue_day(pg.db, since=period.start, until=period.end,
                              service_level_seconds=pg.settings.service_level_seconds)
     span = {"from": period.first.isoformat(), "to": period.last.isoformat()}
@@ -88,8 +92,8 @@ async def dashboard(pg: Page) -> Response:
     return await pg.render(
         "metrics/dashboard.html", period=period, replaced=replaced, teams=teams, team=team, rows=rows,
         totals=totals, tails=tails, tails_days=tails_days, classes=classes, day_chart=day_chart, queues=queues,
-        service_level_seconds=pg.settings.service_level_seconds, classified=classified,
-        funnel_chart=funnel_chart, span=span, link=link,
+        service_level_seconds=pg.settings.service_level_seconds, classified=classified, moves=moves,
+        funnel_chart=funnel_chart, span=span, link=link, stage_names=await open_stage_names(pg.db),
     )
 
 
