@@ -6,7 +6,9 @@
 Creates its own database, migrates it, and fills a year (2025-12-01 to 2026-11-30) of contacts by SQL on
 the server: 200 operators in 10 teams, 50,000 clients, 90% of the contacts calls (inbound and outbound,
 answered, not answered, busy, transferred; talk, wait, ring and wrap-up times), the rest meetings and
-e-mails; results from a catalogue where two of five count as a result; open callbacks, some overdue. Then
+e-mails; results from a catalogue where two of five count as a result; open callbacks, some overdue; 80,000
+deals in a funnel of four open stages, a fifth won and a fifth lost over the year (the pipeline and the
+deals columns read them). Then
 vacuums and analyzes, runs the rollup the worker runs every five minutes (timed), and times, after a
 warm-up, the operator table for one month (November 2026) and for the whole year, as
 ``GET /api/metrics/operators`` computes it (``operator_table``, from the kept days), beside one hand-written
@@ -92,6 +94,18 @@ SELECT 'callback', 'Call back', '', (SELECT min(id) FROM users) + t % $operators
        timestamptz '2026-11-01' + (t % 40) * interval '1 day', CASE WHEN t % 4 = 0 THEN 'done' ELSE 'open' END,
        'manual', now(), now()
 FROM generate_series(1, 40000) t;
+INSERT INTO funnel_stages (code, name, sort_order, is_closed)
+VALUES ('lead', 'Lead', 10, false), ('qualified', 'Qualified', 20, false), ('proposal', 'Proposal', 30, false),
+       ('negotiation', 'Negotiation', 40, false), ('won', 'Won', 90, true), ('lost', 'Lost', 100, true);
+INSERT INTO deals (client_id, title, stage_id, status, amount, currency, owner_id, closed_at, lost_reason,
+                   created_at, updated_at)
+SELECT c.id, 'Deal ' || g.d, s.id, g.st, 1000 + (g.d * 37) % 9000, 'RUB', c.owner_id,
+       CASE WHEN g.st <> 'open' THEN timestamptz '2025-12-01' + (g.d % 365) * interval '1 day' END, '', now(), now()
+FROM (SELECT d, CASE d % 5 WHEN 0 THEN 'won' WHEN 1 THEN 'lost' ELSE 'open' END AS st
+      FROM generate_series(1, 80000) d) g
+JOIN clients c ON c.id = (SELECT min(id) FROM clients) + g.d % 50000
+JOIN funnel_stages s ON s.code = CASE WHEN g.st <> 'open' THEN g.st
+                                      ELSE (ARRAY['lead', 'qualified', 'proposal', 'negotiation'])[1 + g.d % 4] END;
 """
 
 # The same figures in one statement, written by hand: the yardstick.
@@ -145,7 +159,8 @@ async def load(db: Database, operators: int, contacts: int) -> None:
         started = time.perf_counter()
         await conn.execute("VACUUM (ANALYZE)")
         print(f"vacuum analyze: {time.perf_counter() - started:.0f} s")
-        counts = {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in ("interactions", "calls", "users")}
+        counts = {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in ("interactions", "calls", "users",
+                                                                                   "deals")}
         print(", ".join(f"{t} {n:,}" for t, n in counts.items()))
     finally:
         await conn.close()

@@ -229,7 +229,14 @@ async def test_the_dashboard_shows_the_figures_and_leads_to_the_calls_behind_the
     html = page.text
     anna = office["anna"]
     row = html.split(f'data-operator="{anna.login}"')[1].split("</tr>")[0]
-    assert '<td class="num m-contacts">5</td>' in row
+    contacts = f'/interactions?operator={anna.id}&amp;from=2026-03-02&amp;to=2026-03-08'
+    assert f'class="m-contacts" href="{contacts}">5</a>' in row
+    # The contacts and the result rate open exactly the contacts they count: 5, of which 2 with a result.
+    log = (await http.get(contacts.replace("&amp;", "&"))).text
+    assert len(re.findall(r'<tr data-interaction="\d+">', log)) == 5 and 'id="log-total">Контактов: 5<' in log
+    with_result = (await http.get(contacts.replace("&amp;", "&") + "&result=counts")).text
+    assert len(re.findall(r'<tr data-interaction="\d+">', with_result)) == 2
+    assert f'href="/interactions?operator={anna.id}&amp;result=counts&amp;from=2026-03-02&amp;to=2026-03-08">40%</a>' in row
     assert 'm-lost-at attention">2.0 <span class="sub">(2)</span>' in row  # gives up before the fifth contact
     answered = f'/calls?operator={anna.id}&amp;answered=yes&amp;from=2026-03-02&amp;to=2026-03-08'
     assert f'href="{answered}">3</a>' in row

@@ -71,3 +71,7 @@ class InteractionFilter(BaseModel):
     disposition_id: Id | None = None
     from_: Instant | None = Field(default=None, alias="from")
     to: Instant | None = None
+    team_id: Id | None = None  # done by a member of this team
+    contacts_only: bool | None = None  # done and not a note: what the manager's figures count as contacts
+    has_result: bool | None = None  # a result is set, or not
+    result_counts: bool | None = None  # its result counts as a result in the catalogue, or not (or none set)

@@ -11,7 +11,7 @@ from callcenter.models import Call, Disposition, Interaction
 from callcenter.rows import as_dict
 
 CALL_FIELDS = (
-    "linkedid", "direction", "caller", "callee", "queue", "operator_id", "started_at", "answered_at", "ended_at",
+    "id", "linkedid", "direction", "caller", "callee", "queue", "operator_id", "started_at", "answered_at", "ended_at",
     "ring_seconds", "wait_seconds", "talk_seconds", "hangup_cause", "outcome", "recording_path", "times_approximate",
     "result_at", "wrapup_seconds", "result_missing",
 )

@@ -22,8 +22,8 @@ from callcenter.db.base import utcnow
 from callcenter.errors import Conflict, Forbidden
 from callcenter.interactions.schemas import InteractionFilter, InteractionIn, InteractionPatch
 from callcenter.interactions.serialize import interaction_dicts
-from callcenter.models import Call, Disposition, Interaction, Task
-from callcenter.models.enums import Role, TaskKind, TaskOrigin
+from callcenter.models import Call, Disposition, Interaction, Task, User
+from callcenter.models.enums import InteractionKind, InteractionStatus, Role, TaskKind, TaskOrigin
 from callcenter.references import Checks
 from callcenter.rows import fetch_page, where_equal
 
@@ -63,6 +63,16 @@ async def list_interactions(
         query = query.where(Interaction.occurred_at >= flt.from_)
     if flt.to is not None:
         query = query.where(Interaction.occurred_at < flt.to)
+    if flt.team_id is not None:
+        query = query.where(Interaction.user_id.in_(select(User.id).where(User.team_id == flt.team_id)))
+    if flt.contacts_only:
+        query = query.where(Interaction.status == InteractionStatus.DONE, Interaction.kind != InteractionKind.NOTE)
+    if flt.has_result is not None:
+        query = query.where(Interaction.disposition_id.is_not(None) if flt.has_result
+                            else Interaction.disposition_id.is_(None))
+    if flt.result_counts is not None:
+        counting = Interaction.disposition_id.in_(select(Disposition.id).where(Disposition.counts_as_result))
+        query = query.where(counting if flt.result_counts else ~counting | Interaction.disposition_id.is_(None))
     rows, total = await fetch_page(
         db, query, (Interaction.occurred_at.desc(), Interaction.id.desc()), limit=limit, offset=offset
     )

@@ -32,7 +32,7 @@ def _day(value: str | None, zone: str) -> tuple[datetime, datetime] | None:
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
-def _span(first: str | None, last: str | None, zone: str) -> Period | None:
+def span_of(first: str | None, last: str | None, zone: str) -> Period | None:
     """Whole days ``from``..``to`` (the manager's figures link here with them); None when either is not a date."""
     try:
         return Period.of(date.fromisoformat(first or ""), date.fromisoformat(last or ""), zone)
@@ -40,7 +40,7 @@ def _span(first: str | None, last: str | None, zone: str) -> Period | None:
         return None
 
 
-async def _choices(pg: Page) -> tuple[dict[int, str], dict[int, str]]:
+async def filter_choices(pg: Page) -> tuple[dict[int, str], dict[int, str]]:
     teams = {tid: name for tid, name in await pg.db.execute(select(Team.id, Team.name).order_by(Team.name))}
     results = {did: name for did, name in await pg.db.execute(
         select(Disposition.id, Disposition.name).order_by(Disposition.sort_order, Disposition.id))}
@@ -53,7 +53,7 @@ async def calls_list(pg: Page) -> Response:
     direction = choice(params.get("direction"), [d.value for d in Direction])
     outcome = choice(params.get("outcome"), [o.value for o in CallOutcome])
     operator = whole_number(params.get("operator"))
-    teams, results = await _choices(pg)
+    teams, results = await filter_choices(pg)
     team = whole_number(params.get("team"))
     team = team if team in teams else None
     result = whole_number(params.get("result"))
@@ -65,7 +65,7 @@ async def calls_list(pg: Page) -> Response:
     words = " ".join((params.get("q") or "").split())[:200] or None
     day_value = params.get("day") or ""
     day = _day(day_value, pg.settings.time_zone)
-    span = _span(params.get("from"), params.get("to"), pg.settings.time_zone) if day is None else None
+    span = span_of(params.get("from"), params.get("to"), pg.settings.time_zone) if day is None else None
     if span is not None:
         day = (span.start, span.end)
     number = page_number(params.get("page"))
