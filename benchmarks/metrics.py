@@ -7,7 +7,7 @@ Creates its own database, migrates it, and fills a year (2025-12-01 to 2026-11-3
 the server: 200 operators in 10 teams, 50,000 clients, 90% of the contacts calls (inbound and outbound,
 answered, not answered, busy, transferred; talk, wait, ring and wrap-up times), the rest meetings and
 e-mails; results from a catalogue where two of five count as a result; open callbacks, some overdue; 80,000
-deals in a funnel of four open stages, a fifth won and a fifth lost over the year (the pipeline and the
+deals in the default funnel's four open stages, a fifth won and a fifth lost over the year (the pipeline and the
 deals columns read them). Then
 vacuums and analyzes, runs the rollup the worker runs every five minutes (timed), and times, after a
 warm-up, the operator table for one month (November 2026) and for the whole year, as
@@ -94,9 +94,6 @@ SELECT 'callback', 'Call back', '', (SELECT min(id) FROM users) + t % $operators
        timestamptz '2026-11-01' + (t % 40) * interval '1 day', CASE WHEN t % 4 = 0 THEN 'done' ELSE 'open' END,
        'manual', now(), now()
 FROM generate_series(1, 40000) t;
-INSERT INTO funnel_stages (code, name, sort_order, is_closed)
-VALUES ('lead', 'Lead', 10, false), ('qualified', 'Qualified', 20, false), ('proposal', 'Proposal', 30, false),
-       ('negotiation', 'Negotiation', 40, false), ('won', 'Won', 90, true), ('lost', 'Lost', 100, true);
 INSERT INTO deals (client_id, title, stage_id, status, amount, currency, owner_id, closed_at, lost_reason,
                    created_at, updated_at)
 SELECT c.id, 'Deal ' || g.d, s.id, g.st, 1000 + (g.d * 37) % 9000, 'RUB', c.owner_id,

@@ -237,7 +237,14 @@ async def test_the_dashboard_shows_the_figures_and_leads_to_the_calls_behind_the
     with_result = (await http.get(contacts.replace("&amp;", "&") + "&result=counts")).text
     assert len(re.findall(r'<tr data-interaction="\d+">', with_result)) == 2
     assert f'href="/interactions?operator={anna.id}&amp;result=counts&amp;from=2026-03-02&amp;to=2026-03-08">40%</a>' in row
-    assert 'm-lost-at attention">2.0 <span class="sub">(2)</span>' in row  # gives up before the fifth contact
+    lost = f'/deals?owner={anna.id}&amp;status=lost&amp;from=2026-03-02&amp;to=2026-03-08'
+    assert f'm-lost-at attention">2.0 <a class="sub" href="{lost}">(2)</a>' in row  # gives up before the fifth
+    assert len(re.findall(r'<tr data-deal="\d+">', (await http.get(lost.replace("&amp;", "&"))).text)) == 2
+    boris = html.split(f'data-operator="{office["boris"].login}"')[1].split("</tr>")[0]
+    won = f'/deals?owner={office["boris"].id}&amp;status=won&amp;from=2026-03-02&amp;to=2026-03-08'
+    assert f'class="m-won" href="{won}">1</a>' in boris  # the deal won before the period is not counted
+    won_page = (await http.get(won.replace("&amp;", "&"))).text
+    assert len(re.findall(r'<tr data-deal="\d+">', won_page)) == 1 and "Boxes" in won_page and ">Old<" not in won_page
     answered = f'/calls?operator={anna.id}&amp;answered=yes&amp;from=2026-03-02&amp;to=2026-03-08'
     assert f'href="{answered}">3</a>' in row
     assert "<svg" in html and "<script" not in html.split("<main")[1].split("</main>")[0]  # charts run no script

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from callcenter.ids import Id
 from callcenter.models.enums import DealStatus
+from callcenter.when import Instant
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 CENTS = Decimal("0.01")
@@ -64,6 +65,9 @@ class DealFilter(BaseModel):
     stage: Annotated[str, StringConstraints(max_length=50)] | None = None
     stage_id: Id | None = None
     owner_id: Id | None = None
+    team_id: Id | None = None  # owned by a member of this team
+    closed_from: Instant | None = None  # closed at or after
+    closed_to: Instant | None = None  # closed before
 
 
 class SaleIn(BaseModel):

@@ -19,7 +19,7 @@ from callcenter.auth.principal import Permission, Principal
 from callcenter.db.base import utcnow
 from callcenter.deals.schemas import DealFilter, DealIn, DealPatch
 from callcenter.deals.stages import first_open_stage, stage_dict
-from callcenter.models import Deal, FunnelStage
+from callcenter.models import Deal, FunnelStage, User
 from callcenter.models.enums import DealStatus
 from callcenter.references import Checks
 from callcenter.rows import as_dict, fetch_page, where_equal
@@ -59,6 +59,12 @@ async def list_deals(
     ))
     if flt.stage is not None:
         query = query.where(Deal.stage_id.in_(select(FunnelStage.id).where(FunnelStage.code == flt.stage)))
+    if flt.team_id is not None:
+        query = query.where(Deal.owner_id.in_(select(User.id).where(User.team_id == flt.team_id)))
+    if flt.closed_from is not None:
+        query = query.where(Deal.closed_at >= flt.closed_from)
+    if flt.closed_to is not None:
+        query = query.where(Deal.closed_at < flt.closed_to)
     rows, total = await fetch_page(db, query, (Deal.id.desc(),), limit=limit, offset=offset)
     return await deal_dicts(db, rows), total
 

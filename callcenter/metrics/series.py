@@ -44,19 +44,22 @@ async def contacts_by_day(db: AsyncSession, period: Period, team_id: int | None 
 
 
 async def funnel(db: AsyncSession, team_id: int | None = None) -> list[dict[str, Any]]:
-    """Open deals by stage, in the funnel's order: how many and for how much."""
+    """Open deals by stage, in the funnel's order: how many and for how much (every open stage, zeros too);
+    with a team, the deals its members own."""
+    joined = (Deal.stage_id == FunnelStage.id) & (Deal.status == DealStatus.OPEN)
+    if team_id is not None:
+        joined = joined & Deal.owner_id.in_(select(User.id).where(User.team_id == team_id))
     query = (
-        select(FunnelStage.id, FunnelStage.name, func.count(Deal.id), func.coalesce(func.sum(Deal.amount), 0))
+        select(FunnelStage.id, FunnelStage.code, FunnelStage.name, func.count(Deal.id),
+               func.coalesce(func.sum(Deal.amount), 0))
         .select_from(FunnelStage)
-        .outerjoin(Deal, (Deal.stage_id == FunnelStage.id) & (Deal.status == DealStatus.OPEN))
+        .outerjoin(Deal, joined)
         .where(FunnelStage.is_closed.is_(False))
-        .group_by(FunnelStage.id, FunnelStage.name, FunnelStage.sort_order)
+        .group_by(FunnelStage.id, FunnelStage.code, FunnelStage.name, FunnelStage.sort_order)
         .order_by(FunnelStage.sort_order, FunnelStage.id)
     )
-    if team_id is not None:
-        query = query.where(Deal.owner_id.is_(None) | Deal.owner_id.in_(select(User.id).where(User.team_id == team_id)))
-    return [{"stage_id": sid, "stage": name, "deals": int(n), "amount": str(amount)}
-            for sid, name, n, amount in await db.execute(query)]
+    return [{"stage_id": sid, "code": code, "stage": name, "deals": int(n), "amount": str(amount)}
+            for sid, code, name, n, amount in await db.execute(query)]
 
 
 async def tails_by_age(db: AsyncSession, *, now: datetime, tails_days: int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -93,6 +94,12 @@ async def test_deal_filters_and_pages(admin_http: httpx.AsyncClient, stages: dic
     assert await found(stage="offer") == [ids[1]]
     assert await found(stage_id=stages["lead"]) == [ids[0]]
     assert await found(owner_id=seller.id) == [ids[1]]
+    # The won deal closed just now: within a window around now, not in one that ended an hour ago.
+    now = datetime.now(UTC)
+    assert await found(closed_from=(now - timedelta(hours=1)).isoformat(), closed_to=(now + timedelta(hours=1)).isoformat()) == [ids[2]]
+    assert await found(closed_to=(now - timedelta(hours=1)).isoformat()) == []
+    assert (await admin_http.get("/api/deals", params={"closed_from": "yesterday"})).status_code == 422
+    assert await found(team_id=999999) == []
     r = await admin_http.get("/api/deals", params={"limit": 2, "offset": 2})
     assert (r.json()["total"], [d["id"] for d in r.json()["items"]]) == (3, [ids[0]])
 

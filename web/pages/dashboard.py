@@ -78,7 +78,8 @@ async def dashboard(pg: Page) -> Response:
         label_step=step,
     )
     funnel_chart = await charts.bars(t("dash.chart.funnel"), [s["stage"] for s in stages],
-                                     [(t("dash.deals"), [s["deals"] for s in stages], [None for _ in stages])],
+                                     [(t("dash.deals"), [s["deals"] for s in stages],
+                                       [link("/deals", status="open", stage=s["code"], team=team) for s in stages])],
                                      horizontal=True, height=1.0 + 0.4 * max(1, len(stages)))
     totals = {
         "contacts": sum(r["contacts"] for r in rows),
