@@ -27,7 +27,9 @@ class Disposition(IdMixin, Base):
 class Interaction(IdMixin, TimestampMixin, Base):
     __tablename__ = "interactions"
     __table_args__ = (
-        Index("ix_interactions_client_occurred", "client_id", "occurred_at"),
+        # Carrying status and kind lets "contacts with a client up to a moment" be counted from the index alone
+        # (the manager's lost-at-contact figure); PostgreSQL only.
+        Index("ix_interactions_client_occurred", "client_id", "occurred_at", postgresql_include=["status", "kind"]),
         Index("ix_interactions_user_occurred", "user_id", "occurred_at"),
         Index("ix_interactions_occurred", "occurred_at"),
         # The metrics rollup's search for contacts changed since it last ran.

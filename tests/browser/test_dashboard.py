@@ -61,6 +61,10 @@ async def test_a_manager_reads_the_week_and_drills_down(
             # The 4th of March's answered-calls bar: anna's missed call that day is not among them.
             bar = page.locator('#chart-per-day a[*|href="/calls?day=2026-03-04&answered=yes"]')  # xlink:href in SVG
             await expect(bar).to_have_count(1)
+            # Drawn in its colour under the pages' Content-Security-Policy, which drops inline styles.
+            assert await bar.locator("path").first.evaluate("p => getComputedStyle(p).fill") == "rgb(22, 163, 74)"
+            background = page.locator("#chart-per-day svg #patch_1 path")
+            assert await background.evaluate("p => getComputedStyle(p).fill") == "none"
             await bar.locator("path").first.click(force=True)
             await page.wait_for_url("**/calls?day=2026-03-04&answered=yes")
             await expect(page.locator(".result-count")).to_contain_text("2")  # boris's and vera's

@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 COLORS = ("#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed")
 Series = tuple[str, Sequence[int | float], Sequence[str | None]]  # name, values, link of each bar or None
 _HEAD = re.compile(r"^.*?(?=<svg)", re.DOTALL)  # the XML declaration and DOCTYPE, which HTML does without
+_STYLE = re.compile(r' style="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
 
 
 def _draw(title: str, labels: Sequence[str], series: Sequence[Series], height: float, horizontal: bool,
@@ -42,13 +44,23 @@ def _draw(title: str, labels: Sequence[str], series: Sequence[Series], height: f
         axes.set_xticks(list(positions), shown, fontsize=8)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
+    axes.set_axisbelow(True)  # grid lines under the bars, so a click on a bar reaches its link
     axes.grid(axis="x" if horizontal else "y", alpha=0.3)
     if len(series) > 1:
         axes.legend(frameon=False, fontsize=9)
     out = io.StringIO()
     figure.savefig(out, format="svg", transparent=True, metadata={"Date": None, "Creator": None})
     # matplotlib opens links in a new tab; a figure's list belongs in the same one.
-    return _HEAD.sub("", out.getvalue(), count=1).replace(' target="_blank"', "")
+    return presentational(_HEAD.sub("", out.getvalue(), count=1).replace(' target="_blank"', ""))
+
+
+def presentational(svg: str) -> str:
+    """``svg`` with its inline styles as presentation attributes: the pages' Content-Security-Policy
+    (``style-src 'self'``) drops ``style`` attributes and ``<style>`` elements, and every shape would be
+    painted black; attributes such as ``fill="#2563eb"`` are not styles, so they stay."""
+    svg = _STYLE_ELEMENT.sub("", svg).replace("<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    return _STYLE.sub(lambda m: "".join(f' {name.strip()}="{value.strip()}"' for name, value in (
+        part.split(":", 1) for part in m.group(1).split(";") if ":" in part)), svg)
 
 
 async def bars(title: str, labels: Sequence[str], series: Sequence[Series], *, height: float = 3.0,
