@@ -10,8 +10,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.models import AuditEntry, Task, Team, User
-from callcenter.models.enums import Role, TaskKind, TaskStatus
+from callcenter.auth.services import OWN_CLIENTS_ONLY
+from callcenter.models import AppSetting, AuditEntry, Client, Task, Team, User
+from callcenter.models.enums import ClientKind, Role, TaskKind, TaskStatus
 from callcenter.tasks.reassign import reassign_overdue
 from tests.conftest import MakeUser, login_as
 
@@ -97,3 +98,29 @@ async def test_the_policy_over_http(http: httpx.AsyncClient, db: AsyncSession, m
     await login_as(http, await make_user(Role.SUPERVISOR))
     assert (await http.put(f"/api/teams/{north.id}/callback-policy",
                            json={"reassign_after_minutes": 5})).status_code == 403
+
+
+async def test_where_operators_see_only_their_own_clients_the_client_goes_along(
+        db: AsyncSession, make_user: MakeUser) -> None:
+    strict = await team(db, "Strict", 60)
+    anna = await make_user(Role.OPERATOR, team_id=strict.id)
+    boris = await make_user(Role.OPERATOR, team_id=strict.id)
+    gone = await make_user(Role.OPERATOR, team_id=strict.id, login="gone")
+    gone.is_active = False  # has left: their callbacks are handed on too, never given to them
+    theirs = Client(kind=ClientKind.COMPANY, name="Anna's", name_search="anna's", name_key="anna's", owner_id=anna.id)
+    other = Client(kind=ClientKind.COMPANY, name="Vera's", name_search="vera's", name_key="vera's", owner_id=None)
+    db.add_all([theirs, other, AppSetting(key=OWN_CLIENTS_ONLY, value=True)])
+    await db.flush()
+    db.add_all([callback(anna, timedelta(hours=2), "hers", client_id=theirs.id),
+                callback(anna, timedelta(hours=3), "not-her-client", client_id=other.id),
+                callback(gone, timedelta(days=2), "left-behind")])
+    await db.commit()
+    handed = {e.title: e for e in await reassign_overdue(db, now=NOW)}
+    assert set(handed) == {"hers", "not-her-client", "left-behind"}
+    assert all(e.to_user_id in (anna.id, boris.id) for e in handed.values())
+    assert handed["hers"].to_user_id == boris.id and handed["left-behind"].from_user_id == gone.id
+    owners_now = {c.name: c.owner_id for c in await db.scalars(
+        select(Client).execution_options(populate_existing=True))}
+    assert owners_now == {"Anna's": boris.id, "Vera's": None}  # only the client that was Anna's moved
+    moved = await db.scalar(select(AuditEntry).where(AuditEntry.entity == "client"))
+    assert moved is not None and moved.changes == {"owner_id": [anna.id, boris.id], "reason": "callback handed on"}

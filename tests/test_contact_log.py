@@ -52,3 +52,18 @@ async def test_an_operator_limited_to_own_clients_sees_only_theirs(http: httpx.A
     await login_as(http, office["boris"])
     page = await http.get("/interactions", params=WEEK)
     assert rows(page.text) == 1 and "C3" in page.text and "C1" not in page.text
+
+
+async def test_someone_who_left_keeps_their_figures_links_and_odd_numbers_are_no_filter(
+        http: httpx.AsyncClient, db: Any, office: dict[str, Any], make_user: MakeUser) -> None:  # noqa: F811
+    anna = office["anna"]
+    anna.is_active = False
+    await db.commit()
+    await login_as(http, await make_user(Role.MANAGER))
+    page = await http.get("/interactions", params={"operator": anna.id, **WEEK})
+    assert rows(page.text) == 5 and f'<option value="{anna.id}" selected>' in page.text
+    calls = await http.get("/calls", params={"operator": anna.id, **WEEK})
+    assert len(re.findall(r'href="/calls/\d+/review"', calls.text)) == 4
+    for path, params in (("/deals", {"owner": "0"}), ("/tasks", {"team": "²"}), ("/interactions", {"operator": "٣"}),
+                         ("/calls", {"operator": "-1"}), ("/clients", {"owner": "99999999999999"})):
+        assert (await http.get(path, params=params)).status_code == 200, (path, params)

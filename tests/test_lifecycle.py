@@ -132,7 +132,13 @@ async def test_the_transitions_report_and_its_clients(db: AsyncSession, book: di
     june = Period.of(date(2026, 6, 1), date(2026, 6, 30), "Europe/Moscow")
     report = await transitions(db, SYSTEM, june)
     assert report["new_lost"] == 2 and report["new_one_time"] == 2 and report["into"]["regular"] == 1
-    assert report["by_month"] == [{"month": "2026-06", "potential": 1, "one_time": 2, "regular": 1, "lost": 2}]
+    assert report["by_month"] == [{"month": "2026-06", "first": "2026-06-01", "last": "2026-06-30", "potential": 1,
+                                   "one_time": 2, "regular": 1, "lost": 2}]
+    # A month's link counts its days within the period: February has 28, and a period may start mid-month.
+    spring = await transitions(db, SYSTEM, Period.of(date(2026, 1, 15), date(2026, 3, 10), "UTC"))
+    assert [(m["month"], m["first"], m["last"]) for m in spring["by_month"]] == [
+        ("2026-01", "2026-01-15", "2026-01-31"), ("2026-02", "2026-02-01", "2026-02-28"),
+        ("2026-03", "2026-03-01", "2026-03-10")]
     assert {"from": "regular", "to": "lost", "clients": 1} in report["moves"]
     may = await transitions(db, SYSTEM, Period.of(date(2026, 5, 1), date(2026, 5, 31), "UTC"))
     assert may["new_lost"] == 2 and may["by_month"][0]["month"] == "2026-05"

@@ -49,9 +49,9 @@ def classification_handler(sessions: async_sessionmaker[AsyncSession], settings:
     return run
 
 
-def stages_handler(sessions: async_sessionmaker[AsyncSession]) -> Any:
+def stages_handler(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Any:
     async def run(payload: dict[str, Any]) -> None:
         async with sessions() as db:
-            await compute_stages(db, SYSTEM, today=date.fromisoformat(str(payload["day"])))
+            await compute_stages(db, SYSTEM, today=date.fromisoformat(str(payload["day"])), zone=settings.time_zone)
 
     return run

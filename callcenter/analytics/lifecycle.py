@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ from callcenter.models.enums import InteractionKind, InteractionStatus, Stage
 RULES_KEY = "lifecycle_rules"
 LAST_RUN_KEY = "lifecycle_last_run"
 CHUNK = 5000
+RUN_LOCK = 0x5354_4147  # "STAG": one lifecycle run at a time, across processes
 
 
 async def read_rules(db: AsyncSession) -> LifecycleRules:
@@ -49,7 +51,7 @@ async def save_rules(db: AsyncSession, principal: Principal, rules: LifecycleRul
     return rules.model_dump()
 
 
-async def _facts(db: AsyncSession, rules: LifecycleRules, today: date) -> dict[int, ClientFacts]:
+async def _facts(db: AsyncSession, rules: LifecycleRules, today: date, zone: str) -> dict[int, ClientFacts]:
     start = window_start(today, rules.regular_months)
     rows = (await db.execute(
         select(Sale.client_id, func.count(), func.max(Sale.sold_on),
@@ -60,7 +62,7 @@ async def _facts(db: AsyncSession, rules: LifecycleRules, today: date) -> dict[i
     if rules.lost_quiet_days:
         faded = [cid for cid, _, last, _ in rows if last < cutoff]
         for n in range(0, len(faded), CHUNK):
-            contacts.update({cid: at.date() for cid, at in await db.execute(
+            contacts.update({cid: at.astimezone(ZoneInfo(zone)).date() for cid, at in await db.execute(
                 select(Interaction.client_id, func.max(Interaction.occurred_at))
                 .where(Interaction.client_id.in_(faded[n:n + CHUNK]), Interaction.status == InteractionStatus.DONE,
                        Interaction.kind != InteractionKind.NOTE)
@@ -68,13 +70,17 @@ async def _facts(db: AsyncSession, rules: LifecycleRules, today: date) -> dict[i
     return {cid: ClientFacts(int(n), int(recent), last, contacts.get(cid)) for cid, n, last, recent in rows}
 
 
-async def compute_stages(db: AsyncSession, principal: Principal, *, today: date,
+async def compute_stages(db: AsyncSession, principal: Principal, *, today: date, zone: str = "UTC",
                          now: datetime | None = None) -> dict[str, Any]:
-    """Put every client in the stage the rules give on ``today``; commits; returns the run."""
+    """Put every client in the stage the rules give on ``today`` (a day in ``zone``, where contacts' days are
+    counted too); commits; returns the run."""
     principal.require(Permission.CATALOGUE_WRITE)
     now = now or utcnow()
+    if db.get_bind().dialect.name == "postgresql":
+        # The daily job and a manager's "now" at once would each write the same moves: the second waits.
+        await db.execute(select(func.pg_advisory_xact_lock(RUN_LOCK)))
     rules = await read_rules(db)
-    facts = await _facts(db, rules, today)
+    facts = await _facts(db, rules, today, zone)
     moved: dict[tuple[str, str], list[int]] = defaultdict(list)
     if facts:
         stage_now = {cid: Stage(s) for cid, s in await db.execute(select(Client.id, Client.stage))}

@@ -3,8 +3,9 @@ clients against newly lost ones), month by month, and the clients behind each nu
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, literal_column, select
@@ -24,6 +25,14 @@ def _scoped(query: Select[Any], principal: Principal, team_id: int | None) -> Se
     if team_id is not None:
         query = query.where(Client.owner_id.in_(select(User.id).where(User.team_id == team_id)))
     return query
+
+
+def _bounds(month: str, period: Period) -> dict[str, str]:
+    """The month's days within the period (``first``, ``last``): what its numbers count."""
+    year, number = int(month[:4]), int(month[5:7])
+    first = max(period.first, date(year, number, 1))
+    last = min(period.last, date(year, number, calendar.monthrange(year, number)[1]))
+    return {"first": first.isoformat(), "last": last.isoformat()}
 
 
 async def transitions(db: AsyncSession, principal: Principal, period: Period,
@@ -49,7 +58,7 @@ async def transitions(db: AsyncSession, principal: Principal, period: Period,
         "from": period.first.isoformat(), "to": period.last.isoformat(),
         "new_one_time": into[Stage.ONE_TIME.value], "new_lost": into[Stage.LOST.value], "into": into,
         "moves": [{"from": old, "to": new, "clients": n} for (old, new), n in sorted(moves.items())],
-        "by_month": [{"month": month, **counts} for month, counts in sorted(months.items())],
+        "by_month": [{"month": month, **_bounds(month, period), **counts} for month, counts in sorted(months.items())],
     }
 
 

@@ -24,7 +24,7 @@ from callcenter.transcripts.search import calls_saying
 
 async def _operator_id(db: AsyncSession, operator: str) -> int:
     """A user id given as an id or a login; an unknown one is a field error, not an empty list."""
-    if operator.isdigit():
+    if operator.isascii() and operator.isdigit():
         found = await db.scalar(select(User.id).where(User.id == int(operator))) if len(operator) < 19 else None
     else:
         found = await db.scalar(select(User.id).where(User.login == operator))

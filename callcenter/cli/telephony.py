@@ -95,7 +95,8 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
         agi = await stack.enter_async_context(agi_listening(s, engine)) if with_agi else None
         await stack.enter_async_context(results_sweeper(engine, s))
         await stack.enter_async_context(recordings_retention(engine, s))
-        await stack.enter_async_context(callbacks_sweeper(engine, bus, every=s.callbacks_sweep_seconds))
+        await stack.enter_async_context(callbacks_sweeper(engine, bus, every=s.callbacks_sweep_seconds,
+                                                          own_default=s.operators_own_clients_only))
         connector = Connector(client_from_settings(s), bus)
         commands, _ = subscribe_commands(connector, bus, s.dial_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)

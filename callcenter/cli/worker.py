@@ -28,7 +28,7 @@ def handlers(s: Settings, sessions: Any) -> dict[str, Handler]:
     found: dict[str, Handler] = {
         rollups.KIND: rollups.rollup_handler(sessions, s),
         classes.KIND: classes.classification_handler(sessions, s),
-        classes.STAGES_KIND: classes.stages_handler(sessions),
+        classes.STAGES_KIND: classes.stages_handler(sessions, s),
     }
     if s.whisper_model is None:
         log.info("CALLCENTER_WHISPER_MODEL is not set: no transcriptions")

@@ -23,12 +23,12 @@ class Owner:
     label: str
 
 
-async def owner_choices(db: AsyncSession) -> list[Owner]:
-    """Active users by name; a call center has tens or hundreds, so one short list serves every select."""
+async def owner_choices(db: AsyncSession, *, also: int | None = None) -> list[Owner]:
+    """Active users by name; a call center has tens or hundreds, so one short list serves every select.
+    ``also``: a user to list even when no longer active (a filter a figure linked to, for someone who left)."""
+    wanted = User.is_active.is_(True) if also is None else (User.is_active.is_(True) | (User.id == also))
     rows = await db.execute(
-        select(User.id, User.login, User.full_name)
-        .where(User.is_active.is_(True))
-        .order_by(User.full_name, User.login)
+        select(User.id, User.login, User.full_name).where(wanted).order_by(User.full_name, User.login)
         .limit(MAX_OWNERS)
     )
     return [Owner(id=uid, label=f"{full_name} ({login})" if full_name else login) for uid, login, full_name in rows]

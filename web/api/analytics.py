@@ -56,7 +56,8 @@ async def save_rules(call: Call) -> dict[str, Any]:
 async def compute(call: Call) -> dict[str, Any]:
     now = utcnow()
     today = now.astimezone(ZoneInfo(call.settings.time_zone)).date()
-    return await lifecycle.compute_stages(call.db, call.principal, today=today, now=now)
+    return await lifecycle.compute_stages(call.db, call.principal, today=today, zone=call.settings.time_zone,
+                                         now=now)
 
 
 @router.get("/api/analytics/stages", summary="The last lifecycle run: its counts per stage and its moves",

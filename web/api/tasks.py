@@ -9,10 +9,11 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
+from callcenter.auth.services import operators_own_clients_only
 from callcenter.db.base import utcnow
 from callcenter.models import Task
 from callcenter.tasks import services
-from callcenter.tasks.reassign import handed_by_hand
+from callcenter.tasks.reassign import client_goes_along, handed_by_hand
 from callcenter.tasks.schemas import TaskFilter, TaskIn, TaskPatch
 from web.api.routing import ApiRouter, Call, PageQuery, page
 
@@ -47,8 +48,13 @@ async def update(call: Call) -> dict[str, Any]:
     task_id = call.path_int("task_id")
     old_owner = await call.db.scalar(select(Task.owner_id).where(Task.id == task_id))
     task = await services.update_task(call.db, call.principal, task_id, call.body, ip=call.ip)
-    # Both operators hear of a hand-over at once, on their desks.
+    # Both operators hear of a hand-over at once, on their desks; the client goes along where operators see
+    # only their own clients.
     if (handed := await handed_by_hand(call.db, task, old_owner, call.principal, utcnow())) is not None:
+        own_only = await operators_own_clients_only(call.db, call.settings.operators_own_clients_only)
+        if await client_goes_along(call.db, call.principal, handed.client_id, old_owner, handed.to_user_id,
+                                   own_only=own_only):
+            await call.db.commit()
         call.request.app.state.bus.publish(handed)
     return task
 

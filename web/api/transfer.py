@@ -52,7 +52,7 @@ class ImportQuery(BaseModel):
 async def import_(call: Call) -> Response:
     request = call.request
     length = request.headers.get("content-length")
-    if length is None or not length.isdigit():
+    if length is None or not (length.isascii() and length.isdigit()):
         return error(411, "length-required", "Send the upload with a Content-Length header.")
     if int(length) > _MAX_REQUEST:
         return error(413, "import-too-large", f"The upload is larger than {MAX_BYTES // 1048576} MB.")

@@ -69,7 +69,7 @@ async def calls_list(pg: Page) -> Response:
     if span is not None:
         day = (span.start, span.end)
     number = page_number(params.get("page"))
-    operators = await owner_choices(pg.db)
+    operators = await owner_choices(pg.db, also=operator)
     if operator is not None and operator not in {o.id for o in operators}:
         operator = None  # a stale link, not an error
     flt = CallFilter(direction=direction, outcome=outcome, operator=str(operator) if operator else None,

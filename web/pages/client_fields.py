@@ -104,7 +104,7 @@ class ClientForm:
             data["legal_form"] = self.legal_form or None
         errors: dict[str, str] = {}
         if with_owner:
-            if self.owner_id.isdigit():
+            if self.owner_id.isascii() and self.owner_id.isdigit():
                 data["owner_id"] = int(self.owner_id)
             elif self.owner_id:
                 errors["owner_id"] = "err.owner"
@@ -115,7 +115,7 @@ class ClientForm:
 
 def _key(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc]
-    if len(parts) >= 2 and parts[0] in LIST_FIELDS and parts[1].isdigit():
+    if len(parts) >= 2 and parts[0] in LIST_FIELDS and parts[1].isascii() and parts[1].isdigit():
         return f"{parts[0]}.{parts[1]}"
     return parts[0] if parts else "form"
 

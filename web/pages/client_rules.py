@@ -18,7 +18,7 @@ from starlette.responses import Response
 from callcenter.analytics import lifecycle
 from callcenter.analytics.schemas import ClassifyIn
 from callcenter.analytics.services import classify, last_run
-from callcenter.analytics.stages import LifecycleRules
+from callcenter.analytics.stages import LifecycleRules, window_start
 from callcenter.analytics.transitions import moved_clients, transitions
 from callcenter.auth.principal import Permission
 from callcenter.db.base import utcnow
@@ -49,8 +49,7 @@ def _span(pg: Page) -> Period:
         return Period.of(date.fromisoformat(params.get("from") or ""), date.fromisoformat(params.get("to") or ""),
                          pg.settings.time_zone)
     except (ValueError, ValidationFailed):
-        first = (today.replace(day=1) - timedelta(days=62)).replace(day=1)
-        return Period.of(first, today, pg.settings.time_zone)
+        return Period.of(window_start(today.replace(day=1), 3), today, pg.settings.time_zone)
 
 
 def _policy(team: Team) -> tuple[int | None, str]:
@@ -73,7 +72,7 @@ async def client_rules(pg: Page) -> Response:
             rules = LifecycleRules(**{f: pg.value(f, 10).strip() for f in LifecycleRules.model_fields})
             await lifecycle.save_rules(pg.db, pg.principal, rules, ip=pg.ip)
         elif action == "stages":
-            await lifecycle.compute_stages(pg.db, pg.principal, today=_today(pg))
+            await lifecycle.compute_stages(pg.db, pg.principal, today=_today(pg), zone=pg.settings.time_zone)
         elif action == "classes":
             asked = ClassifyIn.model_validate({
                 "from": pg.value("from", 10), "to": pg.value("to", 10), "measure": pg.value("measure", 10),
@@ -87,7 +86,7 @@ async def client_rules(pg: Page) -> Response:
             unit = UNITS.get(pg.value("unit", 10), 0)
             if team_id is None or not unit:
                 return await pg.error(400)  # the page sends these from its own lists
-            minutes = int(amount) * unit if amount.isdigit() else (None if not amount else amount)
+            minutes = int(amount) * unit if amount.isascii() and amount.isdigit() else (amount or None)
             await team_services.set_callback_policy(pg.db, pg.principal, team_id,
                                                     CallbackPolicyIn(reassign_after_minutes=minutes), ip=pg.ip)
         else:

@@ -32,7 +32,7 @@ async def contact_log(pg: Page) -> Response:
     team = team if team in teams else None
     span = span_of(params.get("from"), params.get("to"), pg.settings.time_zone)
     number = page_number(params.get("page"))
-    operators = await owner_choices(pg.db)
+    operators = await owner_choices(pg.db, also=operator)
     if operator is not None and operator not in {o.id for o in operators}:
         operator = None  # a stale link, not an error
     flt = InteractionFilter(

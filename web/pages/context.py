@@ -157,7 +157,7 @@ def page(
 
 def _declared_length(request: Request) -> int | None:
     value = request.headers.get("content-length", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 async def _run(

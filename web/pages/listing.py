@@ -14,7 +14,10 @@ def choice(value: str | None, allowed: list[str]) -> str | None:
 
 
 def whole_number(value: str | None, default: int | None = None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else default
+    """A positive whole number written in ASCII digits ("²" is a digit to Python, not to ``int``), else ``default``."""
+    if value and value.isascii() and value.isdigit() and len(value) < 12 and int(value) > 0:
+        return int(value)
+    return default
 
 
 def page_number(value: str | None) -> int:

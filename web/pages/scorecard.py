@@ -31,7 +31,7 @@ async def scorecard(pg: Page) -> Response:
                 weight=_number(pg.value("weight", 20), 1), sort_order=_number(pg.value("sort_order", 20), 0)))
         elif action == "update":
             raw_id = pg.value("criterion_id", 20)
-            if not raw_id.isdigit() or len(raw_id) > 18:
+            if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 18:
                 return await pg.error(400)  # the page sends the id it listed; anything else was made up
             criterion_id = int(raw_id)
             await services.update_criterion(pg.db, pg.principal, criterion_id, CriterionPatch(

@@ -18,13 +18,14 @@ from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from callcenter.auth.principal import Permission, Principal
+from callcenter.auth.services import operators_own_clients_only
 from callcenter.clients.services import client_names
 from callcenter.db.base import utcnow
 from callcenter.errors import DomainError, NotFound, ValidationFailed
 from callcenter.models import Team
 from callcenter.models.enums import TaskKind, TaskStatus
 from callcenter.tasks.lateness import BUCKETS, Bucket, Lateness, bucket_of
-from callcenter.tasks.reassign import handed_by_hand
+from callcenter.tasks.reassign import client_goes_along, handed_by_hand
 from callcenter.tasks.schemas import TaskFilter, TaskPatch
 from callcenter.tasks.services import get_task, list_tasks, update_task
 from callcenter.users.directory import Operator, operator_choices, owner_choices, teams_of
@@ -171,6 +172,10 @@ async def reassign(pg: Page) -> Response:
         # Both operators hear of it on their desks, as with the API and the team's policy.
         handed = await handed_by_hand(pg.db, moved, task["owner_id"], pg.principal, utcnow())
         if handed is not None:
+            own_only = await operators_own_clients_only(pg.db, pg.settings.operators_own_clients_only)
+            if await client_goes_along(pg.db, pg.principal, handed.client_id, task["owner_id"], target,
+                                       own_only=own_only):
+                await pg.db.commit()
             pg.request.app.state.bus.publish(handed)
     except DomainError as exc:
         await pg.db.rollback()
