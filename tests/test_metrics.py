@@ -265,6 +265,11 @@ async def test_the_dashboard_shows_the_figures_and_leads_to_the_calls_behind_the
     assert len(re.findall(r'href="/calls/\d+/review"', listed.text)) == 1
     queue = html.split('data-queue="support"')[1].split("</tr>")[0]
     assert '<td class="num q-sl">50%</td>' in queue  # 10 s of wait within the 20 s service level, 25 s not
+    # The queue's calls open the call log on that queue's calls only, and the filter stays on the page.
+    support = '/calls?queue=support&amp;from=2026-03-02&amp;to=2026-03-08'
+    assert f'href="{support}">2</a>' in queue
+    listed = (await http.get(support.replace("&amp;", "&"))).text
+    assert len(re.findall(r'href="/calls/\d+/review"', listed)) == 2 and 'name="queue" value="support"' in listed
     team = await http.get("/metrics", params={"from": "2026-03-02", "to": "2026-03-08", "team": office["team_b"].id})
     assert 'data-operator="vera"' in team.text and 'data-operator="anna"' not in team.text
     bad = await http.get("/metrics", params={"from": "2026-03-08", "to": "2026-03-02"})

@@ -61,6 +61,7 @@ async def calls_list(pg: Page) -> Response:
     reviewed = choice(params.get("reviewed"), ["yes", "no"])
     answered = choice(params.get("answered"), ["yes", "no"])  # from the manager's figures: taken or missed
     has_result = choice(params.get("has_result"), ["yes", "no"])  # from the figures: calls with no result
+    queue = " ".join((params.get("queue") or "").split())[:80] or None  # from the dashboard's queue figures
     min_talk = whole_number(params.get("min_talk"))
     words = " ".join((params.get("q") or "").split())[:200] or None
     day_value = params.get("day") or ""
@@ -76,12 +77,12 @@ async def calls_list(pg: Page) -> Response:
                      team_id=team, result_id=result, min_talk_seconds=min_talk, q=words,
                      reviewed=None if reviewed is None else reviewed == "yes",
                      answered=None if answered is None else answered == "yes",
-                     has_result=None if has_result is None else has_result == "yes",
+                     has_result=None if has_result is None else has_result == "yes", queue=queue,
                      from_=day[0] if day else None, to=day[1] if day else None)
     calls, total = await list_calls(pg.db, pg.principal, flt, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     kept = {k: v for k, v in {
         "direction": direction, "outcome": outcome, "operator": operator, "team": team, "result": result,
-        "reviewed": reviewed, "answered": answered, "has_result": has_result, "min_talk": min_talk, "q": words, "day": day_value if day and not span else None,
+        "reviewed": reviewed, "answered": answered, "has_result": has_result, "queue": queue, "min_talk": min_talk, "q": words, "day": day_value if day and not span else None,
         "from": span.first.isoformat() if span else None, "to": span.last.isoformat() if span else None,
     }.items() if v is not None and v != ""}
 
@@ -91,7 +92,8 @@ async def calls_list(pg: Page) -> Response:
         total=total,
         filters={"direction": direction or "", "outcome": outcome or "", "operator": operator, "team": team,
                  "result": result, "reviewed": reviewed or "", "min_talk": min_talk if min_talk is not None else "",
-                 "q": words or "", "day": day_value if day and not span else ""},
+                 "q": words or "", "day": day_value if day and not span else "", "queue": queue or "",
+                 "answered": answered or "", "has_result": has_result or ""},
         span=span,
         teams=teams,
         results=results,
