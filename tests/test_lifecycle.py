@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.analytics.lifecycle import compute_stages, read_rules, save_rules
 from callcenter.analytics.stages import ClientFacts, LifecycleRules, stage_of, window_start
-from callcenter.analytics.transitions import moved_clients, transitions
+from callcenter.analytics.transitions import count_slipping, moved_clients, transitions
 from callcenter.auth.principal import SYSTEM, Principal
+from callcenter.clients.services import ClientFilter, list_clients
 from callcenter.metrics.period import Period
 from callcenter.models import Client, Interaction, Sale, StageChange, Team
 from callcenter.models.enums import ClientKind, InteractionKind, InteractionStatus, Role, Stage
@@ -29,6 +30,7 @@ NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 def test_the_rules() -> None:
     rules = LifecycleRules()
     assert (rules.regular_sales, rules.regular_months, rules.lost_days, rules.lost_quiet_days) == (3, 12, 180, 90)
+    assert rules.slipping_since(TODAY) == date(2026, 1, 16)  # 150 days: lost in 30 more without a sale
     assert stage_of(ClientFacts(0, 0, None, date(2026, 6, 1)), rules, TODAY) is Stage.POTENTIAL
     assert stage_of(ClientFacts(1, 1, date(2026, 6, 1), None), rules, TODAY) is Stage.ONE_TIME
     assert stage_of(ClientFacts(3, 3, date(2026, 6, 1), None), rules, TODAY) is Stage.REGULAR
@@ -95,6 +97,11 @@ async def test_a_run_sets_the_stages_and_keeps_each_move(db: AsyncSession, book:
     assert run["changed"] == 6 and run["skipped"] is None
     changes = {(c.client_id, c.from_stage, c.to_stage, c.source) for c in await db.scalars(select(StageChange))}
     assert (book["Faded"].id, "regular", "lost", "rules") in changes and len(changes) == 6
+    # Courted bought a year ago and is held off "lost" by last week's call: slipping, the one to call.
+    assert await count_slipping(db, SYSTEM, LifecycleRules().slipping_since(TODAY)) == 1
+    slipping_clients = await list_clients(db, SYSTEM, ClientFilter(slipping_since=date(2026, 1, 16)), region="RU",
+                                          limit=10, offset=0)
+    assert [c["name"] for c in slipping_clients[0]] == ["Courted"]
     again = await compute_stages(db, SYSTEM, today=TODAY, now=NOW)
     assert again["changed"] == 0 and again["moves"] == {}
     assert len((await db.scalars(select(StageChange))).all()) == 6

@@ -23,7 +23,8 @@ async def seeded(db: AsyncSession) -> dict[str, Client]:
     made = {}
     for name, stage, sales in (("Faded", Stage.REGULAR, [today - timedelta(days=400)]),
                                ("Fresh", Stage.POTENTIAL, [today - timedelta(days=3)]),
-                               ("Lead", Stage.POTENTIAL, [])):
+                               ("Lead", Stage.POTENTIAL, []),
+                               ("Fading", Stage.ONE_TIME, [today - timedelta(days=180)])):
         row = Client(kind=ClientKind.COMPANY, name=name, name_search=name.lower(), name_key=name.lower(), stage=stage)
         db.add(row)
         await db.flush()
@@ -45,12 +46,12 @@ async def test_a_manager_sets_rules_runs_them_and_follows_a_number(http: httpx.A
                                                 "regular_months": "6", "lost_days": "200", "lost_quiet_days": "0"})
     assert r.status_code == 303 and r.headers["location"] == "/metrics/rules?done=rules"
     assert (await read_rules(db)).model_dump() == {"regular_sales": 4, "regular_months": 6, "lost_days": 200,
-                                                   "lost_quiet_days": 0}
+                                                   "lost_quiet_days": 0, "slipping_days": 30}
     r = await http.post("/metrics/rules", data={"csrf_token": csrf, "action": "stages"})
     assert r.status_code == 303
     stages = {n: str(s) for n, s in await db.execute(select(Client.name, Client.stage)
                                                      .execution_options(populate_existing=True))}
-    assert stages == {"Faded": "lost", "Fresh": "one_time", "Lead": "potential"}
+    assert stages == {"Faded": "lost", "Fresh": "one_time", "Lead": "potential", "Fading": "one_time"}
     shown = (await http.get("/metrics/rules?done=stages")).text
     assert 'id="rules-done"' in shown and 'id="stages-moves"' in shown
     assert 'class="num t-lost"><a href="/metrics/moves?stage=lost' in shown
@@ -58,6 +59,13 @@ async def test_a_manager_sets_rules_runs_them_and_follows_a_number(http: httpx.A
     dash = (await http.get("/metrics")).text  # the dashboard shows the period's moves, leading to the same list
     assert f'id="stages-lost" href="/metrics/moves?stage=lost&amp;from={date.today().replace(day=1).isoformat()}' in dash
     assert dash.split('id="stages-lost"')[1].split("</a>")[0].endswith(">1")
+    # Fading's only sale was 180 days ago: 20 days before "lost" at 200, inside the 30-day warning.
+    assert 'id="stages-slipping" href="/clients?slipping=1">1</a>' in dash
+    slipping = (await http.get("/clients", params={"slipping": "1"})).text
+    assert f'href="/clients/{clients["Fading"].id}"' in slipping and f'href="/clients/{clients["Fresh"].id}"' not in slipping
+    assert 'id="clients-slipping"' in slipping
+    api = (await http.get("/api/clients", params={"slipping": "true"})).json()
+    assert [c["name"] for c in api["items"]] == ["Fading"]
     moves = await http.get("/metrics/moves", params={"stage": "lost", "from": date.today().isoformat(),
                                                      "to": date.today().isoformat()})
     assert moves.status_code == 200 and f'data-client="{clients["Faded"].id}"' in moves.text

@@ -6,6 +6,9 @@
   lost yet;
 - **regular**: at least ``regular_sales`` sales in the last ``regular_months`` months;
 - **one_time**: bought, fewer times than that.
+
+A one-time or regular client whose last sale is more than ``lost_days - slipping_days`` days old is
+**slipping**: lost within ``slipping_days`` unless they buy, the list a manager has called first.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ class LifecycleRules(BaseModel):
     lost_days: int = Field(180, ge=1, le=3650, description="days without a sale after which a buyer is lost")
     lost_quiet_days: int = Field(90, ge=0, le=3650,
                                  description="and days without any contact (0: contacts do not matter)")
+    slipping_days: int = Field(30, ge=0, le=3650,
+                               description="a buyer this many days from lost_days without a sale is slipping")
+
+    def slipping_since(self, today: date) -> date:
+        """A buyer (not lost) whose last sale is before this day is slipping toward lost: call them now."""
+        return today - timedelta(days=max(self.lost_days - self.slipping_days, 0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.access import visible_clients
 from callcenter.auth.principal import Permission, Principal
+from callcenter.clients.services import slipping
 from callcenter.metrics.period import Period
 from callcenter.metrics.rollup import local_day
 from callcenter.models import Client, StageChange, User
@@ -81,3 +82,12 @@ async def moved_clients(db: AsyncSession, principal: Principal, period: Period, 
     return [{"client_id": r.client_id, "name": r.name, "changed_at": plain(r.changed_at), "from": r.from_stage,
              "to": to_stage.value, "source": r.source, "stage_now": str(r.stage), "owner_id": r.owner_id}
             for r in rows], total
+
+
+async def count_slipping(db: AsyncSession, principal: Principal, since: date, team_id: int | None = None) -> int:
+    """Buyers slipping toward lost (no sale since before ``since``), of the team's members when one is given."""
+    principal.require(Permission.USERS_READ)
+    query = visible_clients(principal, select(func.count()).select_from(Client).where(slipping(since)))
+    if team_id is not None:
+        query = query.where(Client.owner_id.in_(select(User.id).where(User.team_id == team_id)))
+    return int(await db.scalar(query) or 0)

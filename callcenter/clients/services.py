@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -19,11 +20,18 @@ from callcenter.clients.validation import CleanPhone, check_owner, clean_emails,
 from callcenter.contacts.services import add_contact_in
 from callcenter.deals.stages import NO_OPEN_DEAL, furthest_open_stage
 from callcenter.errors import DuplicateClient, Forbidden, ValidationFailed
-from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone, StageChange, User
+from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone, Sale, StageChange, User
+from callcenter.models.enums import Stage
 from callcenter.names import duplicate_key, like_fragment, search_form, split_legal_form
 from callcenter.phones import try_e164
 
 UNCLASSED = "none"
+
+
+def slipping(since: date) -> Any:
+    """One-time and regular clients whose last sale is before ``since`` (see :mod:`callcenter.analytics.stages`)."""
+    faded = select(Sale.client_id).group_by(Sale.client_id).having(func.max(Sale.sold_on) < since)
+    return Client.stage.in_((Stage.ONE_TIME, Stage.REGULAR)) & Client.id.in_(faded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,8 @@ class ClientFilter:
     kind: str | None = None
     # A funnel stage code: the client's furthest open deal is at that stage; "none": the client has no open deal.
     deal_stage: str | None = None
+    # Slipping toward lost: a one-time or regular client whose last sale is before this day.
+    slipping_since: date | None = None
 
 
 async def _phones_emails(db: AsyncSession, client_ids: list[int]) -> tuple[dict[int, list[Phone]], dict[int, list[Email]]]:
@@ -287,6 +297,8 @@ async def list_clients(
             query = query.where(column == value)
     if flt.team_id is not None:
         query = query.where(Client.owner_id.in_(select(User.id).where(User.team_id == flt.team_id)))
+    if flt.slipping_since is not None:
+        query = query.where(slipping(flt.slipping_since))
     if flt.deal_stage is not None:
         furthest = furthest_open_stage()
         if flt.deal_stage == NO_OPEN_DEAL:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from callcenter.analytics.lifecycle import read_rules
 from callcenter.auth.principal import Permission
 from callcenter.clients import services
 from callcenter.clients.schemas import ClientIn, ClientPatch
+from callcenter.db.base import utcnow
 from callcenter.ids import Id
 from callcenter.models.enums import AbcClass, ClientKind, Stage, XyzClass
 from web.api.routing import ApiRouter, Call, PageQuery, page
@@ -33,6 +36,9 @@ class ClientListQuery(PageQuery):
     xyz_class: XyzClass | None = None
     team: Id | None = Field(default=None, description="owned by a member of this team")
     kind: ClientKind | None = None
+    slipping: bool | None = Field(default=None, description="one-time and regular clients slipping toward lost "
+                                                           "by the lifecycle rules (no sale for lost_days - "
+                                                           "slipping_days days)")
     deal_stage: str | None = Field(default=None, max_length=50,
                                    description="a funnel stage code: the client's furthest open deal is there; "
                                                "none: the client has no open deal")
@@ -60,6 +66,8 @@ async def list_(call: Call) -> dict[str, Any]:
         team_id=q.team,
         kind=q.kind.value if q.kind else None,
         deal_stage=q.deal_stage or None,
+        slipping_since=(await read_rules(call.db)).slipping_since(
+            utcnow().astimezone(ZoneInfo(call.settings.time_zone)).date()) if q.slipping else None,
     )
     items, total = await services.list_clients(
         call.db, call.principal, flt, region=call.settings.default_region, limit=q.limit, offset=q.offset

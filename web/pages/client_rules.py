@@ -69,7 +69,8 @@ async def client_rules(pg: Page) -> Response:
     action = pg.value("action", 20)
     try:
         if action == "rules":
-            rules = LifecycleRules(**{f: pg.value(f, 10).strip() for f in LifecycleRules.model_fields})
+            # A field left empty takes its default.
+            rules = LifecycleRules(**{f: v for f in LifecycleRules.model_fields if (v := pg.value(f, 10).strip())})
             await lifecycle.save_rules(pg.db, pg.principal, rules, ip=pg.ip)
         elif action == "stages":
             await lifecycle.compute_stages(pg.db, pg.principal, today=_today(pg), zone=pg.settings.time_zone)

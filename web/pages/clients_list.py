@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from starlette.responses import Response
 
+from callcenter.analytics.lifecycle import read_rules
 from callcenter.auth.principal import Permission
 from callcenter.clients.services import UNCLASSED, ClientFilter, list_clients
+from callcenter.db.base import utcnow
 from callcenter.deals.stages import NO_OPEN_DEAL, open_stage_names
 from callcenter.models import Team
 from callcenter.models.enums import AbcClass, Stage, XyzClass
@@ -32,14 +36,19 @@ async def clients_list(pg: Page) -> Response:
     # The dashboard's pipeline links here: the clients whose furthest open deal is at a stage, or who have none.
     deal_stages = {**await open_stage_names(pg.db), NO_OPEN_DEAL: pg.t("dash.pipeline.none")}
     deal_stage = choice(params.get("deal_stage"), list(deal_stages))
+    # From the dashboard: buyers slipping toward lost by the manager's rules, as of today in the CRM's zone.
+    slips = params.get("slipping") == "1"
+    since = (await read_rules(pg.db)).slipping_since(utcnow().astimezone(ZoneInfo(pg.settings.time_zone)).date()) \
+        if slips else None
     number = page_number(params.get("page"))
     flt = ClientFilter(q=q or None, owner_id=owner, stage=stage, abc_class=abc, xyz_class=xyz, team_id=team,
-                       deal_stage=deal_stage)
+                       deal_stage=deal_stage, slipping_since=since)
     items, total = await list_clients(
         pg.db, pg.principal, flt, region=pg.settings.default_region, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
     )
     owners = await owner_choices(pg.db)
-    asked = {"q": q, "stage": stage, "abc": abc, "xyz": xyz, "team": team, "owner": owner, "deal_stage": deal_stage}
+    asked = {"q": q, "stage": stage, "abc": abc, "xyz": xyz, "team": team, "owner": owner, "deal_stage": deal_stage,
+             "slipping": "1" if slips else None}
     kept = {k: v for k, v in asked.items() if v}
 
     return await pg.render(
@@ -48,7 +57,7 @@ async def clients_list(pg: Page) -> Response:
         total=total,
         q=q,
         filters={"stage": stage or "", "abc": abc or "", "xyz": xyz or "", "team": team, "owner": owner,
-                 "deal_stage": deal_stage or ""},
+                 "deal_stage": deal_stage or "", "slipping_since": since},
         filtered=bool(kept),
         stages=[s.value for s in Stage],
         abc_classes={**{c.value: c.value for c in AbcClass}, UNCLASSED: pg.t("clients.filter.unclassed")},

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from starlette.responses import Response
 
+from callcenter.analytics.lifecycle import read_rules
 from callcenter.analytics.services import last_run
-from callcenter.analytics.transitions import transitions
+from callcenter.analytics.transitions import count_slipping, transitions
 from callcenter.auth.principal import Permission
 from callcenter.calls.today import queue_day
 from callcenter.db.base import utcnow
@@ -65,6 +66,9 @@ async def dashboard(pg: Page) -> Response:
     classes = await client_classes(pg.db, team)
     classified = await last_run(pg.db, pg.principal)
     moves = await transitions(pg.db, pg.principal, period, team)
+    today = now.astimezone(ZoneInfo(pg.settings.time_zone)).date()
+    rules = await read_rules(pg.db)
+    slipping = await count_slipping(pg.db, pg.principal, rules.slipping_since(today), team)
     queues = await queue_day(pg.db, since=period.start, until=period.end,
                              service_level_seconds=pg.settings.service_level_seconds)
     span = {"from": period.first.isoformat(), "to": period.last.isoformat()}
@@ -94,6 +98,7 @@ async def dashboard(pg: Page) -> Response:
         "metrics/dashboard.html", period=period, replaced=replaced, teams=teams, team=team, rows=rows,
         totals=totals, tails=tails, tails_days=tails_days, classes=classes, day_chart=day_chart, queues=queues,
         service_level_seconds=pg.settings.service_level_seconds, classified=classified, moves=moves,
+        slipping=slipping, rules=rules,
         funnel_chart=funnel_chart, span=span, link=link, stage_names=await open_stage_names(pg.db),
     )
 
