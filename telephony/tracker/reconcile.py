@@ -28,6 +28,13 @@ def _duration(value: str | None) -> timedelta:
     return timedelta(seconds=max(0, seconds))
 
 
+def _spying_unseen(st: TrackerState, linkedid: str, listed: Frame) -> None:
+    """A channel listed running ChanSpy is a supervisor's leg, even when the start of it was missed."""
+    call = st.calls.get(linkedid)
+    if call is not None and call.spy is None and listed.get("Application") in ("ChanSpy", "ExtenSpy"):
+        call.spy = Spy(UNTOLD)
+
+
 def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallEvent]:
     out: list[CallEvent] = []
     present = {uid: f for f in listed if (uid := f.get("Uniqueid"))}
@@ -43,7 +50,9 @@ def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallE
             finish(st, call, at, out)
     taken_up: set[str] = set()
     for uniqueid, f in present.items():
-        if uniqueid in st.channels:
+        known_channel = st.channels.get(uniqueid)
+        if known_channel is not None:
+            _spying_unseen(st, known_channel.linkedid, f)
             continue
         began = at - _duration(f.get("Duration"))
         channel = open_channel(st, f, began, approximate=True)
@@ -59,8 +68,7 @@ def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallE
             st.bridges.setdefault(bridge, set()).add(uniqueid)
         if f.get("Application") == "Queue" and call.queue is None:
             call.queue = (f.get("ApplicationData") or "").split(",", 1)[0] or None
-        if f.get("Application") in ("ChanSpy", "ExtenSpy") and call.spy is None:
-            call.spy = Spy(UNTOLD)  # a supervisor listening in since before the reconnect
+        _spying_unseen(st, call.linkedid, f)
     for linkedid in taken_up:
         call = st.calls[linkedid]
         for uniqueid in sorted(call.live):

@@ -9,13 +9,12 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from telephony.ami.encode import encode
 from telephony.ami.frames import Frame
 from telephony.ami.protocol import AmiParser
+from tests.fixtures import TRACES
 
-TRACES = Path(__file__).resolve().parents[3] / "shared" / "ami-traces"
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
 CHALLENGE = "840372519"
 
@@ -83,6 +82,12 @@ class LiveChannels:
 
     def see(self, frame: Frame) -> None:
         event, uid = frame.get("Event"), frame.get("Uniqueid") or ""
+        if event == "OriginateResponse" and frame.get("Application"):
+            # An Originate to an application runs it with no Newexten; Asterisk still lists it.
+            for chan in self.live.values():
+                if chan["Channel"] == frame.get("Channel"):
+                    chan.update(Application=frame.get("Application") or "", ApplicationData=frame.get("Data") or "")
+            return
         if event == "Newchannel":
             self.live[uid] = {k: frame.get(k) or "" for k in ("Channel", "ChannelState", "CallerIDNum", "Context",
                                                                "Exten", "Uniqueid", "Linkedid")}
@@ -94,8 +99,8 @@ class LiveChannels:
             self.live[uid]["BridgeId"] = frame.get("BridgeUniqueid") or ""
         elif event == "BridgeLeave":
             self.live[uid]["BridgeId"] = ""
-        elif event == "Newexten" and frame.get("Application") == "Queue":
-            self.live[uid].update(Application="Queue", ApplicationData=frame.get("AppData") or "")
+        elif event == "Newexten":  # Asterisk lists the application a channel is running now
+            self.live[uid].update(Application=frame.get("Application") or "", ApplicationData=frame.get("AppData") or "")
         elif event == "Hangup":
             del self.live[uid]
 

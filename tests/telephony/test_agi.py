@@ -8,7 +8,6 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,8 +33,9 @@ from telephony.agi.protocol import (
 from telephony.agi.scripts import agi_server, default_scripts, lookup_script
 from telephony.agi.server import AgiServer, script_of
 from tests.conftest import MakeUser
+from tests.fixtures import TRACES
 
-TRACE = Path("/work/shared/ami-traces/fastagi_sessions.jsonl")
+TRACE = TRACES / "fastagi_sessions.jsonl"
 RUSSIAN = "+79131234567"
 SET_COMMANDS = [
     'SET VARIABLE CALLERID(name) "OOO Romashka"',

@@ -13,9 +13,7 @@ from telephony.ami.actions import ActionTimeout, Connected, Gap, LoginFailed
 from telephony.ami.client import AmiClient
 from telephony.ami.encode import encode
 from telephony.ami.frames import Frame, action
-from tests.telephony.fake_ami import TRACES, FakeAmi, event_stream, recorded_answers, wait_for
-
-needs_traces = pytest.mark.skipif(not TRACES.is_dir(), reason=f"recorded AMI traces not found at {TRACES}")
+from tests.telephony.fake_ami import FakeAmi, event_stream, recorded_answers, wait_for
 
 
 def client_for(ami: FakeAmi, **kw: object) -> AmiClient:
@@ -111,7 +109,6 @@ async def test_action_timeout_is_clear_and_forgotten() -> None:
             assert (await client.send_action(action("Ping"))).get("Ping") == "Pong"  # still usable
 
 
-@needs_traces
 async def test_event_lists_and_command_output_from_the_recorded_answers() -> None:
     async with FakeAmi(answers=recorded_answers("h_actions")) as ami:
         client = client_for(ami)
@@ -140,7 +137,6 @@ async def test_keepalive_detects_a_silent_server() -> None:
             await wait_for(lambda: ami.connections >= 2 and "Ping" in str(client.last_error), 10)
 
 
-@needs_traces
 async def test_full_buffer_drops_arrivals_counts_them_and_marks_the_gap() -> None:
     stream = event_stream("a_queue_answered")
     async with FakeAmi(stream=stream) as ami:
@@ -156,7 +152,6 @@ async def test_full_buffer_drops_arrivals_counts_them_and_marks_the_gap() -> Non
         assert items[20] == Gap(lost)
 
 
-@needs_traces
 async def test_reconnects_after_the_server_closes_and_resumes() -> None:
     stream = event_stream("a_queue_answered")
     async with FakeAmi(stream=stream, cuts=[(40, 17), (120, 3)]) as ami:

@@ -15,13 +15,13 @@ from telephony.ami import protocol
 from telephony.ami.encode import encode
 from telephony.ami.frames import Frame, action
 from telephony.ami.protocol import AmiParser, split_headers_py
+from tests.fixtures import TRACES
 
 try:
     from telephony.ami._split import split_headers as split_headers_c
 except ImportError:  # the install had no C compiler: the Python twin is all there is
     split_headers_c = None
 
-TRACES = Path(__file__).resolve().parents[3] / "shared" / "ami-traces"
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
 PROPERTY = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -42,7 +42,6 @@ def trace_paths() -> list[Path]:
     return sorted(p for p in TRACES.glob("*.jsonl") if not p.name.startswith("fastagi"))
 
 
-needs_traces = pytest.mark.skipif(not trace_paths(), reason=f"AMI traces not found under {TRACES}")
 
 
 def incoming(path: Path) -> dict[int, list[bytes]]:
@@ -86,7 +85,6 @@ def frame_bytes(*headers: tuple[str, str]) -> bytes:
 # --- the recorded traces -------------------------------------------------------------------------
 
 
-@needs_traces
 @pytest.mark.parametrize("path", trace_paths(), ids=lambda p: p.stem)
 def test_trace_parses_the_same_in_any_chunking(path: Path) -> None:
     rng = random.Random(path.stem)
@@ -103,7 +101,6 @@ def test_trace_parses_the_same_in_any_chunking(path: Path) -> None:
             assert chunked.greeting == whole.greeting and chunked.errors == 0
 
 
-@needs_traces
 def test_command_output_keeps_every_line() -> None:
     frames = parse_all(incoming(TRACES / "h_actions.jsonl")[1])
     version = next(f for f in frames if f.action_id == "lab-9")
@@ -119,7 +116,6 @@ def test_command_output_keeps_every_line() -> None:
     assert len(lines) > 20 and "" in endpoints.output  # blank output lines are kept, not frame ends
 
 
-@needs_traces
 def test_repeated_headers_are_all_kept() -> None:
     frames = parse_all(incoming(TRACES / "a_queue_answered.jsonl")[1])
     assert len(frames) == 204 and sum(f.event == "VarSet" for f in frames) > 50

@@ -32,9 +32,8 @@ from telephony.tracker import CallTracker
 from tests.conftest import MakeUser
 from tests.telephony.fake_ami import TRACES, FakeAmi, event_stream, parse, wait_for
 
-needs_traces = pytest.mark.skipif(not TRACES.is_dir(), reason=f"recorded AMI traces not found at {TRACES}")
 CUT_TRACES = sorted(p.stem for p in TRACES.glob("*.jsonl") if p.stem not in {"fastagi_sessions"}
-                    and not p.stem.startswith("h2_")) if TRACES.is_dir() else []
+                    and not p.stem.startswith("h2_"))
 
 
 @contextlib.asynccontextmanager
@@ -105,7 +104,7 @@ async def test_call_logger_retries_database_errors_until_the_call_is_logged(db_e
             return sessions()
 
     logger = CallLogger(Flaky(), "RU", retry_initial=0.01)  # type: ignore[arg-type]
-    summary = reference("a_queue_answered")["1795413747.0"] if TRACES.is_dir() else None
+    summary = reference("a_queue_answered")["1795413747.0"]
     if summary is None:
         pytest.skip("recorded AMI traces not found")
     recorded = await logger.log_call(summary)
@@ -114,7 +113,6 @@ async def test_call_logger_retries_database_errors_until_the_call_is_logged(db_e
         assert [c.linkedid for c in await db.scalars(select(Call))] == ["1795413747.0"]
 
 
-@needs_traces
 async def test_queue_call_replayed_over_tcp_becomes_one_call_row(db_engine: AsyncEngine, make_user: MakeUser) -> None:
     agent1 = await make_user(Role.OPERATOR, agent_interface="PJSIP/agent1")
     bus = EventBus()
@@ -135,7 +133,6 @@ async def test_queue_call_replayed_over_tcp_becomes_one_call_row(db_engine: Asyn
     assert call.queue == "support" and call.caller == "+15550101" and not call.times_approximate
 
 
-@needs_traces
 async def test_reconnect_reconciles_a_call_that_ended_while_away() -> None:
     """The server drops mid-call and, on return, lists no channels: the call is closed as approximate."""
     stream = event_stream("a_queue_answered")
@@ -159,7 +156,6 @@ async def test_reconnect_reconciles_a_call_that_ended_while_away() -> None:
     assert ended[0].times_approximate and ended[0].answered_by == "PJSIP/agent1"
 
 
-@needs_traces
 async def test_connection_cut_at_random_points_logs_every_call_once() -> None:
     """At least 50 cuts over the traces: the server closes mid-frame, the client reconnects and logs in,
     the connector reconciles with the channels live at the cut, and the stream resumes from there."""
@@ -203,7 +199,6 @@ async def test_telephony_command_runs_connector_logger_and_agi(settings: Setting
         assert login.get("AuthType") == "MD5" and login.get("Username") == "crm"
 
 
-@needs_traces
 async def test_frames_lost_while_away_are_repaired_by_reconcile() -> None:
     """Cuts after which the stream resumes further on: calls wholly inside a gap are never seen; every
     other call is logged exactly once, and a call seen whole has the outcome an unbroken stream gives."""

@@ -23,7 +23,7 @@ from callcenter.settings import Settings
 from telephony.simulator import CallPlan, Scenario
 from tests.conftest import MakeUser, login_as
 from tests.demo_process import DEMO_PASSWORD, running_demo
-from tests.telephony.fake_ami import TRACES, FakeAmi, event_stream, wait_for
+from tests.telephony.fake_ami import FakeAmi, event_stream, wait_for
 from tests.test_calls import add_client
 from web.app import create_app
 
@@ -116,7 +116,6 @@ async def test_serve_fails_to_start_when_the_fastagi_port_is_taken(settings: Set
                 pass
 
 
-@pytest.mark.skipif(not TRACES.is_dir(), reason=f"recorded AMI traces not found at {TRACES}")
 async def test_served_app_logs_calls_from_the_configured_asterisk(
         settings: Settings, db_engine: AsyncEngine, make_user: MakeUser) -> None:
     """``serve`` on the embedded default: a recorded Asterisk call, replayed over TCP, becomes a call row."""

@@ -8,7 +8,6 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -28,12 +27,9 @@ from callcenter.calls.events import (
 from callcenter.models.enums import CallOutcome, Direction
 from telephony.ami.frames import Frame
 from telephony.tracker import CallTracker
+from tests.fixtures import TRACES
 
-TRACES = Path(__file__).resolve().parents[3] / "shared" / "ami-traces"
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
-
-pytestmark = pytest.mark.skipif(not TRACES.is_dir(), reason=f"recorded AMI traces not found at {TRACES}")
-
 
 @dataclass(frozen=True)
 class Line:
