@@ -53,8 +53,9 @@ class CommandHandler:
         self.clock = clock
         self.done = 0
         self.failed = 0
-        # ActionID -> (command id, user id) of the spy Originates sent, until the PBX gives one up
-        self._spies: OrderedDict[str, tuple[str, int]] = OrderedDict()
+        # ActionID -> (command id, user id, what) of the Originates sent, until the PBX gives one up: an
+        # Originate is accepted at once and fails later, when the operator's own phone is not answered.
+        self._asked: OrderedDict[str, tuple[str, int, str]] = OrderedDict()
 
     async def __call__(self, event: Any) -> None:
         if isinstance(event, DialRequested):
@@ -62,9 +63,9 @@ class CommandHandler:
         elif isinstance(event, PauseRequested):
             await self._run(event.command_id, event.user_id, "pause", self._pause(event))
         elif isinstance(event, OriginateFailed):
-            asked = self._spies.pop(event.action_id, None)
+            asked = self._asked.pop(event.action_id, None)
             if asked is not None:
-                self._fail(*asked, "spy", _unreached(event.reason))
+                self._fail(*asked, _unreached(event.reason))
         elif isinstance(event, SpyRequested):
             try:
                 frame = self._spy(event)
@@ -75,8 +76,10 @@ class CommandHandler:
 
     def _dial(self, cmd: DialRequested) -> Frame:
         # The operator's own phone rings first; once it is picked up, the dialplan dials the number.
+        action_id = f"crm-dial-{cmd.command_id}"
+        self._remember(action_id, cmd.command_id, cmd.user_id, "dial")
         return action(
-            "Originate", ActionID=f"crm-dial-{cmd.command_id}", Channel=cmd.interface, Context=self.dial_context,
+            "Originate", ActionID=action_id, Channel=cmd.interface, Context=self.dial_context,
             Exten=cmd.number.lstrip("+"), Priority="1", CallerID=cmd.caller_id, Timeout="30000", Async="true",
         )
 
@@ -91,14 +94,17 @@ class CommandHandler:
             raise Unanswerable(f"unknown listening mode {cmd.mode!r}")
         # Not through Connector.originate: the leg is not a call, and a failed one must not be logged as one.
         action_id = f"crm-spy-{cmd.command_id}"
-        self._spies[action_id] = (cmd.command_id, cmd.user_id)
-        while len(self._spies) > _REMEMBERED:
-            self._spies.popitem(last=False)
+        self._remember(action_id, cmd.command_id, cmd.user_id, "spy")
         return action(
             "Originate", ActionID=action_id, Channel=cmd.interface, Application="ChanSpy",
             Data=f"{target},{options}", CallerID=cmd.caller_id, Timeout="30000", Async="true",
             Variable=f"{SPY_MODE_VARIABLE}={cmd.mode}",
         )
+
+    def _remember(self, action_id: str, command_id: str, user_id: int, what: str) -> None:
+        self._asked[action_id] = (command_id, user_id, what)
+        while len(self._asked) > _REMEMBERED:
+            self._asked.popitem(last=False)
 
     def _pause(self, cmd: PauseRequested) -> Frame:
         return action("QueuePause", ActionID=f"crm-pause-{cmd.command_id}", Interface=cmd.interface,

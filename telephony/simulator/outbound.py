@@ -1,5 +1,6 @@
-"""Originated calls (traces d2 and e): the PBX dials the target itself (its ``DialBegin`` has no
-``Channel`` header), and on answer runs ``Context``/``Exten`` — here: connects an operator.
+"""Originated calls (traces d2, e, x1 and x3): the PBX dials the target itself (its ``DialBegin`` has no
+``Channel`` header), and on answer runs ``Context``/``Exten``: connects an operator, or for click-to-call
+(the target is the operator's own device) dials the number.
 ``OriginateResponse`` follows: ``Success`` with ``Reason: 4`` when answered, ``Failure`` with
 ``Reason: 0`` (busy) or ``3`` (no answer) and ``Uniqueid: <unknown>`` otherwise.
 """
@@ -68,17 +69,32 @@ def _endpoint(pbx: Pbx, req: OriginateRequest) -> tuple[str, Agent | None]:
     return resource, None
 
 
+def is_device(pbx: Pbx, req: OriginateRequest) -> bool:
+    """The Originate rings an operator's device (click-to-call) rather than dialling out."""
+    return _endpoint(pbx, req)[1] is not None
+
+
 async def originate(s: CallScript, pbx: Pbx, req: OriginateRequest, outcome: str, ring: float, talk: float) -> None:
-    """Play one Originate; ``outcome`` is ``answer``, ``busy`` or ``noanswer``."""
+    """Play one Originate; ``outcome`` is ``answer``, ``busy`` or ``noanswer``: the dialled number's.
+
+    An Originate to an operator's device (click-to-call, trace x1) rings that device first; once it is
+    picked up, the dialplan dials the number, and ``outcome`` is what the number does then. An Originate to
+    the outside (traces d2, e) dials the number first."""
     name, number = req.caller
     endpoint, device = _endpoint(pbx, req)
-    first = s.newchannel(
-        s.factory.pjsip(endpoint, s.now, context="from-agents" if device else "from-trunk", exten="s")
-    )
-    first.caller_num, first.caller_name = number, name
+    first = s.factory.pjsip(endpoint, s.now, context="from-agents" if device else "from-trunk", exten="s")
+    if device is not None:
+        # The device's own caller id first, then the Originate's, shown on its screen (NewCallerid).
+        first.caller_num, first.caller_name = device.extension, device.name
+        s.newchannel(first)
+        first.caller_num, first.caller_name = number, name
+        s.channel_event("NewCallerid", first, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
+    else:
+        first.caller_num, first.caller_name = number, name
+        s.newchannel(first)
     first.connected_num, first.connected_name = number, name
     s.dial("DialBegin", None, first, ("DialString", req.dial_string))
-    if outcome == "busy":
+    if device is None and outcome == "busy":
         await s.wait(0.002)
         s.dial("DialEnd", None, first, ("DialStatus", "BUSY"))
         s.hangup(first, 17, 486)
@@ -86,15 +102,16 @@ async def originate(s: CallScript, pbx: Pbx, req: OriginateRequest, outcome: str
         return
     s.newstate(first, 5)
     s.dial("DialState", None, first, ("DialStatus", "RINGING"))
-    if outcome != "answer":
+    unattended = device is not None and f"PJSIP/{device.endpoint}" in pbx.config.unattended_devices
+    if (device is None and outcome != "answer") or unattended:
         await s.wait(req.timeout)
         _response(s, req, False, 3, UNKNOWN)
         s.hangup(first, 19, 480)
         return
-    await s.wait(min(ring, req.timeout - 0.5))
-    _response(s, req, True, 4, first.uniqueid)
+    await s.wait(1.0 if device is not None else min(ring, req.timeout - 0.5))
     s.newstate(first, 6)
     s.dial("DialEnd", None, first, ("DialStatus", "ANSWER"))
+    _response(s, req, True, 4, first.uniqueid)
     first.context, first.exten = req.context, req.exten
     recording = f"/var/spool/asterisk/monitor/{first.uniqueid}.wav"
     s.varset(first, "MIXMONITOR_FILENAME", recording)
@@ -102,16 +119,19 @@ async def originate(s: CallScript, pbx: Pbx, req: OriginateRequest, outcome: str
     s.dial("DialBegin", first, second, ("DialString", dial_string))
     s.newstate(second, 5)
     s.dial("DialState", first, second, ("DialStatus", "RINGING"))
-    await s.wait(1.0)
-    second.connect_to(first)
-    s.newstate(second, 6)
-    s.dial("DialEnd", first, second, ("DialStatus", "ANSWER"))
-    bridge = s.new_bridge()
-    s.bridge_enter(bridge, second)
-    s.bridge_enter(bridge, first)
     operator = device or _agent_for(pbx, req.exten)
     pbx.queue.busy(operator, True)
     try:
+        if device is not None and outcome != "answer":
+            await _client_fails(s, first, second, outcome, ring)
+            return
+        await s.wait(1.0 if device is None else ring)
+        second.connect_to(first)
+        s.newstate(second, 6)
+        s.dial("DialEnd", first, second, ("DialStatus", "ANSWER"))
+        bridge = s.new_bridge()
+        s.bridge_enter(bridge, second)
+        s.bridge_enter(bridge, first)
         await s.wait(talk)
     finally:
         pbx.queue.busy(operator, False, at=s.now)
@@ -119,6 +139,23 @@ async def originate(s: CallScript, pbx: Pbx, req: OriginateRequest, outcome: str
     s.bridge_leave(second)
     s.hangup(first, 16)
     s.hangup(second, 16)
+
+
+_DIAL_TIMEOUT = 30.0  # the [outbound] dialplan's Dial timeout
+
+
+async def _client_fails(s: CallScript, first: SimChannel, second: SimChannel, outcome: str, ring: float) -> None:
+    """The operator picked up, the client's leg did not: ``Dial`` returns and the dialplan hangs up."""
+    if outcome == "busy":
+        await s.wait(0.5)
+        s.dial("DialEnd", first, second, ("DialStatus", "BUSY"))
+        s.hangup(second, 17, 486)
+        s.hangup(first, 17)
+        return
+    await s.wait(_DIAL_TIMEOUT)
+    s.dial("DialEnd", first, second, ("DialStatus", "NOANSWER"))
+    s.hangup(second, 16)
+    s.hangup(first, 16)
 
 
 def _agent_for(pbx: Pbx, exten: str) -> Agent:

@@ -19,7 +19,7 @@ from telephony.ami.frames import Frame
 from telephony.simulator.agi import AgiOutcome, call_agi
 from telephony.simulator.channels import ChannelFactory, SimChannel
 from telephony.simulator.direct import attended_transfer, direct_busy
-from telephony.simulator.outbound import OriginateRequest, originate
+from telephony.simulator.outbound import OriginateRequest, is_device, originate
 from telephony.simulator.plan import CallPlan, Planner, Scenario, SimulatorConfig, agents_from
 from telephony.simulator.queue import QueueState
 from telephony.simulator.scenarios import queue_call
@@ -91,9 +91,11 @@ class Pbx:
     def originate(self, request: OriginateRequest) -> asyncio.Task[None]:
         """An AMI Originate: busy and silent test numbers fail, other numbers mostly answer."""
         rng = self._outcomes
-        if request.number in self.config.busy_numbers:
+        # Click-to-call rings the operator's device; the number it then dials is the Originate's Exten.
+        number = request.exten if is_device(self, request) else request.number
+        if number in self.config.busy_numbers:
             outcome = "busy"
-        elif request.number in self.config.silent_numbers:
+        elif number in self.config.silent_numbers:
             outcome = "noanswer"
         else:
             outcome = rng.choices(["answer", "busy", "noanswer"], weights=[80, 10, 10])[0]

@@ -79,6 +79,8 @@ class SimulatorConfig:
     retry: float = 5.0
     busy_numbers: frozenset[str] = field(default_factory=lambda: frozenset({"15551230002"}))
     silent_numbers: frozenset[str] = field(default_factory=lambda: frozenset({"15551230003"}))
+    # Operators' devices nobody picks up: click-to-call from them fails before the number is dialled (trace x3).
+    unattended_devices: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,8 @@ Direction:
 
 Outcome, first match wins:
 - transferred: answered, then handed to someone else (AttendedTransfer/BlindTransfer);
-- answered: an operator answered, or for outbound calls the outside party answered;
+- answered: an operator answered an inbound or internal call; an outbound call only when the outside party
+  answered (an operator picking up their own phone for click-to-call is not that);
 - voicemail: the call reached the VoiceMail application;
 - abandoned: the caller left the queue (QueueCallerAbandon) or, inbound, hung up while it rang;
 - busy: Originate Reason 5, DialStatus BUSY or hangup cause 17;
@@ -37,12 +38,39 @@ def direction_of(call: Call) -> Direction:
     return Direction.INTERNAL
 
 
+def _device(call: Call) -> str | None:
+    """The operator's device an outbound call started on: click-to-call rings it first, or it dialled out."""
+    return call.first_interface if call.first_kind is Kind.OPERATOR else None
+
+
+def _same_number(one: str, other: str) -> bool:
+    return bool(one) and one.lstrip("+") == other.lstrip("+")
+
+
 def caller_and_callee(call: Call, direction: Direction) -> tuple[str, str]:
     if direction is Direction.OUTBOUND:
         caller = call.operator_ext or call.dialer_caller or call.caller or ""
         callee = call.outside_number or call.callee or ""
+        if _same_number(caller, callee):
+            # Click-to-call shows the client's number on the operator's phone while it rings, and an endpoint
+            # without a caller id of its own keeps it: the call is still the operator's, not the client's.
+            caller = _device(call) or ""
         return caller, callee
     return call.caller or "", call.callee or ""
+
+
+def _answered(call: Call, direction: Direction) -> bool:
+    if direction is Direction.OUTBOUND:
+        # Only the outside party's answer counts: click-to-call rings the operator's own phone first, and
+        # the operator picking it up is not the client answering.
+        return call.answered_at is not None
+    return call.answered_by is not None or call.answered_at is not None
+
+
+def _operator(call: Call, direction: Direction) -> str | None:
+    if call.answered_by is None and direction is Direction.OUTBOUND and not call.originated:
+        return _device(call)  # the operator dialled from their phone: theirs whether the client answered or not
+    return call.answered_by
 
 
 def _seconds(start: datetime | None, end: datetime | None) -> int | None:
@@ -52,7 +80,7 @@ def _seconds(start: datetime | None, end: datetime | None) -> int | None:
 
 
 def decide_outcome(call: Call, direction: Direction) -> CallOutcome:
-    answered = call.answered_by is not None or call.answered_at is not None
+    answered = _answered(call, direction)
     if answered and call.transfers:
         return CallOutcome.TRANSFERRED
     if answered:
@@ -81,7 +109,8 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
     """The CallSummary of a call that has just ended."""
     direction = direction_of(call)
     caller, callee = caller_and_callee(call, direction)
-    answered_at = call.answered_at or call.operator_answered_at
+    outbound = direction is Direction.OUTBOUND
+    answered_at = call.answered_at if outbound else call.answered_at or call.operator_answered_at
     if call.hold_time is not None:
         wait = call.hold_time
     elif call.queue_join_at is not None:
@@ -89,7 +118,8 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
     else:
         wait = None
     talk = call.talk_time if call.talk_time is not None else _seconds(answered_at, ended_at)
-    ring_start = call.ring_at or call.started_at
+    # An outbound call rings from when the client's phone does, not the operator's own phone before it.
+    ring_start = (call.outside_dial_at if outbound else None) or call.ring_at or call.started_at
     return CallSummary(
         linkedid=call.linkedid,
         direction=direction,
@@ -97,7 +127,7 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
         callee=callee,
         queue=call.queue,
         offered_to=tuple(call.offered),
-        answered_by=call.answered_by,
+        answered_by=_operator(call, direction),
         started_at=call.started_at,
         answered_at=answered_at,
         ended_at=ended_at,

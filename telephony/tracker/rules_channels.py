@@ -45,6 +45,7 @@ def open_channel(st: TrackerState, f: Frame, at: datetime, *, approximate: bool 
     call.live.add(uniqueid)
     if uniqueid == linkedid:
         call.first_kind = kind
+        call.first_interface = channel.interface
         if kind is Kind.LOCAL:
             call.originated = True  # only an Originate (or a call file) starts a call on a Local channel
             call.outside_number = number_from_dial(name.split(";", 1)[0].rsplit("-", 1)[0])

@@ -91,6 +91,8 @@ def on_dial_begin(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
             call.dialer_caller = known(f.get("CallerIDNum"))
         if call.ring_at is None:
             call.ring_at = at
+        if call.outside_dial_at is None:
+            call.outside_dial_at = at
     elif dest.kind is Kind.OPERATOR:
         ring(call, dest.name, dest.interface, at, out)
 

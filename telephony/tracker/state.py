@@ -40,6 +40,7 @@ class Call:
     linkedid: str
     started_at: datetime
     first_kind: Kind | None = None  # kind of the channel whose Uniqueid is the Linkedid
+    first_interface: str | None = None  # device of that channel
     caller: str | None = None
     callee: str | None = None
     originated: bool = False  # made by an AMI Originate
@@ -51,6 +52,7 @@ class Call:
     offered: list[str] = field(default_factory=list)
     rung: set[str] = field(default_factory=set)  # dialled operator channels, for one ringing each
     ring_at: datetime | None = None
+    outside_dial_at: datetime | None = None  # when a leg to the outside began to ring
     queue_join_at: datetime | None = None
     answered_at: datetime | None = None
     answered_by: str | None = None

@@ -128,3 +128,24 @@ async def test_a_supervisor_listens_in_on_the_operators_own_channel_and_the_leg_
     assert failed == [("s2", 9, "spy", "the operator is no longer on this call"),
                       ("s3", 8, "spy", "your phone is busy or could not be reached (reason 0)")]
     assert handler.done == 2  # both Originates were accepted; one phone was busy
+
+
+async def test_click_to_call_to_a_busy_number_is_busy_with_no_wrap_up_and_an_unanswered_phone_tells_the_desk() -> None:
+    simulator = PbxSimulator(SimulatorConfig(port=0, time_factor=0.01, seed=3, agents=("PJSIP/101", "PJSIP/102"),
+                                             unattended_devices=frozenset({"PJSIP/102"})))
+    await simulator.start()
+    async with wired(simulator) as w:
+        w.bus.publish(DialRequested("b1", 7, "PJSIP/101", "+15551230002", '"ООО Ромашка" <15551230002>', AT))
+        w.bus.publish(DialRequested("b2", 8, "PJSIP/102", "+15551230001", '"ООО Ромашка" <15551230001>', AT))
+        await wait_for(lambda: sum(isinstance(e, CallEnded) for e in w.seen) == 2, limit=10)
+        await wait_for(lambda: any(isinstance(e, CommandFailed) for e in w.seen))
+    ended = {e.summary.answered_by or e.summary.offered_to[0]: e.summary for e in w.seen if isinstance(e, CallEnded)}
+    busy = ended["PJSIP/101"]
+    assert (busy.outcome, busy.answered_at, busy.talk_seconds) == (CallOutcome.BUSY, None, None)
+    assert (busy.caller, busy.callee) == ("101", "15551230002")  # the operator's extension, not the client's number
+    assert any(isinstance(e, CallAnswered) and e.interface == "PJSIP/101" for e in w.seen)  # picked up own phone
+    unanswered = ended["PJSIP/102"]
+    assert (unanswered.outcome, unanswered.answered_by) == (CallOutcome.NO_ANSWER, None)
+    [failed] = [e for e in w.seen if isinstance(e, CommandFailed)]
+    assert (failed.command_id, failed.user_id, failed.action) == ("b2", 8, "dial")
+    assert failed.reason == "your phone was not answered"

@@ -123,6 +123,8 @@ class Agent:
     def end_call(self, linkedid: str, at: datetime, wrap_up: bool) -> None:
         if self.call == linkedid:
             self.call = self.call_since = None
+            if not self.paused:
+                self.since = at  # free from now: a desk handed its call on is not free since the process began
             if wrap_up:
                 self.wrap_up, self.wrap_up_since = linkedid, at
 
