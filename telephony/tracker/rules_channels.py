@@ -152,9 +152,30 @@ def on_bridge_enter(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
     channel.bridge = bridge
     st.bridges.setdefault(bridge, set()).add(channel.uniqueid)
     call = st.calls.get(channel.linkedid)
-    if call is not None and channel.kind is Kind.OPERATOR and call.answered_by is None:
+    if call is None:
+        return
+    if channel.kind is Kind.OPERATOR and call.answered_by is None:
         # a device bridged into the call talks in it, even if the answer itself was missed
         operator_answered(call, channel.interface, channel.caller, at, out)
+    elif call.answered_by is not None:
+        moved(st, call, bridge, at, out)
+
+
+def moved(st: TrackerState, call: Call, bridge: str, at: datetime, out: Out) -> None:
+    """The outside party now talks to another operator, without the one who had the call: a transfer.
+
+    AMI ``Redirect``, a dialplan ``Goto`` or a phone's own transfer move the caller on without a transfer
+    event; what Asterisk always shows is the caller and the new operator entering one bridge."""
+    members = [c for uid in st.bridges.get(bridge, ()) if (c := st.channels.get(uid)) is not None]
+    if not any(c.kind is Kind.TRUNK for c in members):
+        return
+    operators = [c.interface for c in members if c.kind is Kind.OPERATOR]
+    source = call.answered_by
+    if not operators or source is None or source in operators:
+        return
+    call.transfers.append(Transfer(source, operators[0], at))
+    call.answered_by = operators[0]
+    out.append(CallTransferred(call.linkedid, source, operators[0], at))
 
 
 def on_bridge_leave(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:

@@ -55,8 +55,8 @@ def on_attended_transfer(st: TrackerState, f: Frame, at: datetime, out: Out) -> 
     source = interface_of(transferer)
     near = _operators_near(st, f.get("TransferTargetChannel"), source)
     target = near[0].interface if near else _last_other_operator(st, call, source)
-    if target is None:
-        return
+    if target is None or (call.answered_by == target and call.transfers and call.transfers[-1].target == target):
+        return  # already seen moving when the caller and the new operator met in one bridge
     call.transfers.append(Transfer(source, target, at))
     call.answered_by = target
     out.append(CallTransferred(call.linkedid, source, target, at))

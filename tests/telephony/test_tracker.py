@@ -551,3 +551,18 @@ def test_a_mixmonitor_that_keeps_the_directions_apart_names_both_files() -> None
     on_agent.insert(agent_up + 1, moved)
     [swapped] = ended(replay(CallTracker(), on_agent)).values()
     assert (swapped.recording_in, swapped.recording_out) == (f"{base}-out.wav", f"{base}-in.wav")
+
+
+@pytest.mark.parametrize(("trace", "linkedid", "target"), [
+    ("f_blind_transfer", "1796680425.11", "PJSIP/agent2"),  # with a BlindTransfer event
+    ("f2_redirect", "1796680452.16", "PJSIP/agent3"),  # AMI Redirect: no transfer event at all
+])
+def test_a_caller_moved_to_another_operator_is_a_transfer(trace: str, linkedid: str, target: str) -> None:
+    calls, events, _ = run(trace)
+    call = calls[linkedid]
+    assert call.outcome is CallOutcome.TRANSFERRED and call.answered_by == target
+    assert [(t.source, t.target) for t in call.transfers] == [("PJSIP/agent1", target)]
+    transferred = [e for e in events if isinstance(e, CallTransferred)]
+    assert [(e.from_interface, e.to_interface) for e in transferred] == [("PJSIP/agent1", target)]
+    assert near(secs(transferred[0].at, call.ended_at), 16)  # the new operator's share: answer to hang-up
+    assert near(secs(T0, transferred[0].at), 7.29)
