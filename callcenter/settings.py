@@ -72,6 +72,19 @@ class Settings(BaseSettings):
         default=256, ge=8,
         description="Messages a browser socket may fall behind by before it is closed (it reconnects and is sent the state).",
     )
+    ws_recheck_seconds: float = Field(
+        default=5.0, gt=0, le=300,
+        description="How often each web process checks that its open sockets' sessions, tokens, users, roles and "
+                    "the own-clients-only switch still hold; a socket whose login no longer does is closed.",
+    )
+    ws_max_sockets_per_user: int = Field(
+        default=8, ge=1,
+        description="Open sockets (tabs, devices) one user may have in one web process; more are refused.",
+    )
+    ws_max_message_bytes: int = Field(
+        default=4096, ge=256,
+        description="Largest message a browser may send over its socket; a larger one closes it (code 1009).",
+    )
     result_window_seconds: int = Field(
         default=300, ge=10,
         description="Seconds after an answered call ends within which the operator should set its result; "

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from callcenter.auth import services
 from web.api.routing import ApiRouter, Call
 from web.auth import SESSION_COOKIE, same_origin
+from web.hub.http import recheck_sockets
 from web.responses import Json, error
 
 router = ApiRouter("session")
@@ -91,6 +92,7 @@ async def logout(call: Call) -> Response:
     cookie = call.request.cookies.get(SESSION_COOKIE)
     if cookie:
         await services.revoke_session(call.db, cookie, key=call.settings.resolved_secret_key)
+        recheck_sockets(call.request.app)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
