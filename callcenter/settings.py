@@ -37,8 +37,19 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `callcenter serve` listens on.")
     session_days: int = Field(default=14, description="Days a login session lives without use.")
     cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only.")
-    login_max_failures: int = Field(default=5, description="Failed logins per login within the window before throttling.")
-    login_window_seconds: int = Field(default=900, description="Window for counting failed logins.")
+    login_window_seconds: int = Field(
+        default=3600, ge=60,
+        description="How long a failed login is remembered, for the delays and the per-address budget below.",
+    )
+    login_max_delay_seconds: int = Field(
+        default=300, ge=1,
+        description="Each failed login makes the next try of the same login from the same address wait twice as "
+                    "long (1 s, 2 s, 4 s ...), up to this many seconds; other addresses are not slowed.",
+    )
+    login_max_failures_per_address: int = Field(
+        default=100, ge=1,
+        description="Failed logins, over all logins, one address may make within the window before it is refused.",
+    )
     operators_own_clients_only: bool = Field(
         default=False,
         description="Initial value of the admin switch restricting operators to their own clients.",

@@ -27,6 +27,7 @@ MESSAGES: dict[str, str] = {
     "login.wrong": "Wrong login or password.",
     "login.required": "Enter both your login and your password.",
     "login.throttled": "Too many failed attempts. Try again later (in about {minutes} min).",
+    "login.throttled_seconds": "Too many failed attempts. Try again later (in {seconds} s).",
     # Error pages
     "error.home": "Go to the start page",
     "error.400.title": "Bad request",

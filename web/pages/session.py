@@ -44,10 +44,10 @@ async def login(pg: Page) -> Response:
     except NotAuthenticated:
         return await pg.render("login.html", status=401, next=next_url, login=login_name, error=pg.t("login.wrong"))
     except TooManyAttempts as exc:
-        minutes = max(1, (exc.retry_after + 59) // 60)
-        response = await pg.render(
-            "login.html", status=429, next=next_url, login=login_name, error=pg.t("login.throttled", minutes=minutes)
-        )
+        wait = exc.retry_after
+        said = (pg.t("login.throttled_seconds", seconds=wait) if wait < 60
+                else pg.t("login.throttled", minutes=(wait + 59) // 60))
+        response = await pg.render("login.html", status=429, next=next_url, login=login_name, error=said)
         response.headers["retry-after"] = str(exc.retry_after)
         return response
     response = pg.redirect(next_url)
