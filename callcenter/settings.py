@@ -37,8 +37,19 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `callcenter serve` listens on.")
     session_days: int = Field(default=14, description="Days a login session lives without use.")
     cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only.")
-    login_max_failures: int = Field(default=5, description="Failed logins per login within the window before throttling.")
-    login_window_seconds: int = Field(default=900, description="Window for counting failed logins.")
+    login_window_seconds: int = Field(
+        default=3600, ge=60,
+        description="How long a failed login is remembered, for the delays and the per-address budget below.",
+    )
+    login_max_delay_seconds: int = Field(
+        default=300, ge=1,
+        description="Each failed login makes the next try of the same login from the same address wait twice as "
+                    "long (1 s, 2 s, 4 s ...), up to this many seconds; other addresses are not slowed.",
+    )
+    login_max_failures_per_address: int = Field(
+        default=100, ge=1,
+        description="Failed logins, over all logins, one address may make within the window before it is refused.",
+    )
     operators_own_clients_only: bool = Field(
         default=False,
         description="Initial value of the admin switch restricting operators to their own clients.",
@@ -71,6 +82,19 @@ class Settings(BaseSettings):
     ws_queue_size: int = Field(
         default=256, ge=8,
         description="Messages a browser socket may fall behind by before it is closed (it reconnects and is sent the state).",
+    )
+    ws_recheck_seconds: float = Field(
+        default=5.0, gt=0, le=300,
+        description="How often each web process checks that its open sockets' sessions, tokens, users, roles and "
+                    "the own-clients-only switch still hold; a socket whose login no longer does is closed.",
+    )
+    ws_max_sockets_per_user: int = Field(
+        default=8, ge=1,
+        description="Open sockets (tabs, devices) one user may have in one web process; more are refused.",
+    )
+    ws_max_message_bytes: int = Field(
+        default=4096, ge=256,
+        description="Largest message a browser may send over its socket; a larger one closes it (code 1009).",
     )
     result_window_seconds: int = Field(
         default=300, ge=10,

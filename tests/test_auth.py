@@ -35,13 +35,12 @@ async def test_wrong_password_is_401_and_unknown_login_too(http: httpx.AsyncClie
     assert r.status_code == 401
 
 
-async def test_repeated_failures_are_throttled_even_with_right_password(http: httpx.AsyncClient, make_user: MakeUser) -> None:
+async def test_a_failed_login_slows_the_next_try_from_the_same_address(http: httpx.AsyncClient, make_user: MakeUser) -> None:
     user = await make_user()
-    for _ in range(5):
-        assert (await http.post("/api/session", json={"login": user.login, "password": "nope-nope"})).status_code == 401
+    assert (await http.post("/api/session", json={"login": user.login, "password": "nope-nope"})).status_code == 401
     r = await http.post("/api/session", json={"login": user.login, "password": PASSWORD})
     assert r.status_code == 429
-    assert r.json()["retry_after"] > 0
+    assert r.json()["retry_after"] > 0 and int(r.headers["Retry-After"]) > 0
 
 
 async def test_logout_revokes_the_session_on_the_server(http: httpx.AsyncClient, make_user: MakeUser) -> None:
@@ -118,7 +117,8 @@ async def test_credentials_stop_working_when_the_secret_key_changes(
     assert (await http.get("/api/clients", headers={"Authorization": f"Bearer {token}"})).status_code == 401
 
 
-async def test_parallel_guesses_cannot_outrun_the_throttle(http: httpx.AsyncClient, make_user: MakeUser, db_engine: AsyncEngine) -> None:
+async def test_parallel_guesses_cannot_outrun_the_throttle(http: httpx.AsyncClient, make_user: MakeUser,
+                                                            db_engine: AsyncEngine) -> None:
     import asyncio
 
     user = await make_user()
@@ -133,10 +133,9 @@ async def test_parallel_guesses_cannot_outrun_the_throttle(http: httpx.AsyncClie
         return r.status_code
 
     codes = await asyncio.gather(*(guess(i) for i in range(attempts)))
-    assert codes.count(401) <= 5, codes
+    # Within the second a failure makes the pair wait, at most one guess reaches the password check.
+    assert codes.count(401) <= 1, codes
     assert codes.count(429) == attempts - codes.count(401)
-    r = await http.post("/api/session", json={"login": user.login, "password": PASSWORD})
-    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
 
 
 async def test_cross_site_login_and_non_json_bodies_are_refused(http: httpx.AsyncClient, make_user: MakeUser) -> None:

@@ -24,17 +24,16 @@ class Authenticated:
     via_cookie: bool
     csrf_token: str | None
     locale: str | None
+    # How it was proven, so a long-lived connection can be checked again later (see web/hub/guard.py).
+    session_id: str | None = None
+    token_id: int | None = None
 
 
 async def authenticate(conn: HTTPConnection, db: AsyncSession, settings: Settings) -> Authenticated | None:
     """The principal behind the request, or None when it carries no valid credentials."""
     header = conn.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = await tokens.token_user(db, header[7:].strip(), key=settings.resolved_secret_key)
-        if user is None:
-            return None
-        principal = await services.principal_for(db, user, settings.operators_own_clients_only)
-        return Authenticated(principal, via_cookie=False, csrf_token=None, locale=user.locale)
+        return await token_authenticated(db, header[7:].strip(), settings)
     cookie = conn.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -43,7 +42,18 @@ async def authenticate(conn: HTTPConnection, db: AsyncSession, settings: Setting
         return None
     user, session = found
     principal = await services.principal_for(db, user, settings.operators_own_clients_only)
-    return Authenticated(principal, via_cookie=True, csrf_token=session.csrf_token, locale=user.locale)
+    return Authenticated(principal, via_cookie=True, csrf_token=session.csrf_token, locale=user.locale,
+                         session_id=session.id_hash)
+
+
+async def token_authenticated(db: AsyncSession, token: str, settings: Settings) -> Authenticated | None:
+    """The principal behind a bearer token, or None."""
+    found = await tokens.live_token(db, token, key=settings.resolved_secret_key)
+    if found is None:
+        return None
+    user, api_token = found
+    principal = await services.principal_for(db, user, settings.operators_own_clients_only)
+    return Authenticated(principal, via_cookie=False, csrf_token=None, locale=user.locale, token_id=api_token.id)
 
 
 def same_origin(conn: HTTPConnection) -> bool | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.auth.passwords import DUMMY_HASH, verify_password
@@ -45,36 +46,77 @@ async def principal_for(db: AsyncSession, user: User, own_default: bool = False)
     )
 
 
-async def authenticate(
-    db: AsyncSession, login: str, password: str, *, ip: str | None, max_failures: int, window_seconds: int
-) -> User:
-    """The active user with this login and password; failures are counted and throttled per login.
+@dataclass(frozen=True, slots=True)
+class LoginRules:
+    """How failed logins slow further tries (see ``authenticate``)."""
 
-    The attempt is written down before the password is checked and cleared only on success, so that
-    parallel guesses see each other: at most ``max_failures`` of them reach the password check.
+    window_seconds: int = 3600
+    max_delay_seconds: int = 300
+    max_failures_per_address: int = 100
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after the last of ``failures`` failed tries of one login from one address."""
+        return 0.0 if failures <= 0 else float(min(self.max_delay_seconds, 2 ** min(failures - 1, 30)))
+
+
+def _from(ip: str | None) -> ColumnElement[bool]:
+    return LoginFailure.ip.is_(None) if ip is None else LoginFailure.ip == ip
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return max(1, math.ceil((moment - now).total_seconds()))
+
+
+async def authenticate(db: AsyncSession, login: str, password: str, *, ip: str | None, rules: LoginRules) -> User:
+    """The active user with this login and password, checked only when the throttle lets the try through.
+
+    Two limits, neither of which lets a stranger lock a user out: each failure makes the next try of the
+    same login *from the same address* wait longer (1 s, 2 s, 4 s ... up to ``max_delay_seconds``), and one
+    address may fail at most ``max_failures_per_address`` times in the window over all logins. A refused try
+    raises :class:`TooManyAttempts` with the seconds to wait, before any password is checked.
+
+    The try is written down and committed before it is judged, so parallel tries see each other: a try
+    passes only when no newer try of the pair is known and the pair's previous one is old enough, and the
+    last of the passing tries to commit sees every other, so no burst gets more through than spaced tries
+    would. Refused tries remove their row again, so hammering does not count as failing. The connection
+    is given back before the password is checked: a flood of logins waiting for the hashing threads does
+    not hold the pool that every other request needs.
     """
     now = utcnow()
-    since = now - timedelta(seconds=window_seconds)
+    since = now - timedelta(seconds=rules.window_seconds)
     login = login[:100]
+    ip = ip[:64] if ip is not None else None
     attempt = LoginFailure(login=login, ip=ip, at=now)
     db.add(attempt)
+    # Forgotten failures are dropped as new ones are written; the index on `at` finds none most of the time.
+    await db.execute(delete(LoginFailure).where(LoginFailure.at < since))
     await db.commit()
-    # Counting every attempt seen so far, this one included: whichever order parallel attempts commit
-    # in, the n-th to commit sees at least n rows, so no more than max_failures get past this point.
-    attempts = await db.scalar(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.login == login, LoginFailure.at >= since)
-    )
-    if attempts is not None and attempts > max_failures:
-        oldest = await db.scalar(
-            select(func.min(LoginFailure.at)).where(LoginFailure.login == login, LoginFailure.at >= since)
-        )
-        retry = int(((oldest or now) + timedelta(seconds=window_seconds) - now).total_seconds()) + 1
-        raise TooManyAttempts(max(retry, 1))
+    pair = (await db.execute(
+        select(LoginFailure.id, LoginFailure.at)
+        .where(LoginFailure.login == login, _from(ip), LoginFailure.at >= since)
+        .order_by(LoginFailure.at, LoginFailure.id)
+    )).all()
+    from_address, oldest = (await db.execute(
+        select(func.count(), func.min(LoginFailure.at)).where(_from(ip), LoginFailure.at >= since)
+    )).one()
+    mine = next((i for i, row in enumerate(pair) if row.id == attempt.id), len(pair))
+    wait: int | None = None
+    if from_address > rules.max_failures_per_address:
+        wait = _seconds_until((oldest or now) + timedelta(seconds=rules.window_seconds), now)
+    elif mine < len(pair) - 1:
+        wait = 1  # a newer try of the same pair is already in flight
+    elif mine > 0 and now < (ready := pair[mine - 1].at + timedelta(seconds=rules.delay(mine))):
+        wait = _seconds_until(ready, now)
+    if wait is not None:
+        await db.execute(delete(LoginFailure).where(LoginFailure.id == attempt.id))
+        await db.commit()
+        raise TooManyAttempts(wait)
     user = await db.scalar(select(User).where(User.login == login))
+    await db.commit()  # ends the read: no connection is held while the password is checked
     ok = await verify_password(user.password_hash if user else DUMMY_HASH, password)
     if not ok or user is None or not user.is_active:
         raise NotAuthenticated("Wrong login or password.")
-    await db.execute(delete(LoginFailure).where(LoginFailure.login == login))
+    await db.execute(delete(LoginFailure).where(LoginFailure.login == login, _from(ip)))
     return user
 
 

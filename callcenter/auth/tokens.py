@@ -33,6 +33,12 @@ async def create_token(db: AsyncSession, user: User, *, key: str, name: str = ""
 
 async def token_user(db: AsyncSession, token: str, *, key: str) -> User | None:
     """The active user a live token belongs to, or None."""
+    found = await live_token(db, token, key=key)
+    return None if found is None else found[0]
+
+
+async def live_token(db: AsyncSession, token: str, *, key: str) -> tuple[User, ApiToken] | None:
+    """The active user a live token belongs to and the token's row, or None."""
     row = (
         await db.execute(
             select(User, ApiToken)
@@ -47,7 +53,7 @@ async def token_user(db: AsyncSession, token: str, *, key: str) -> User | None:
     if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
         api_token.last_used_at = now
         await db.commit()
-    return user
+    return user, api_token
 
 
 def token_dict(token: ApiToken) -> dict[str, Any]:

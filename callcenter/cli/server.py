@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -9,11 +10,15 @@ import click
 
 from callcenter import heap
 from callcenter.cli.common import run, settings
+from callcenter.cli.log_redaction import redact_server_logs
 from callcenter.cli.telephony import telephony_running
 from callcenter.db.migrate import upgrade
 from callcenter.settings import Settings
 
 if TYPE_CHECKING:
+    import uvicorn
+    from starlette.applications import Starlette
+
     from web.app import Service
 
 
@@ -25,6 +30,17 @@ def migrate() -> None:
     click.echo("schema is up to date")
 
 
+def server_config(app: Starlette, s: Settings, host: str | None, port: int | None) -> uvicorn.Config:
+    """How uvicorn serves ``app``: its logging configured with tokens redacted, client frames kept small."""
+    import uvicorn
+
+    # The sans-I/O websockets implementation: the default one is deprecated by websockets itself.
+    config = uvicorn.Config(app, host=host or s.host, port=port or s.port, log_level=s.log_level.lower(),
+                            ws="websockets-sansio", ws_max_size=s.ws_max_message_bytes)
+    redact_server_logs()  # after Config, which configures uvicorn's loggers
+    return config
+
+
 def serve_app(s: Settings, host: str | None, port: int | None, services: Sequence[Service]) -> None:
     """Serve the web app with ``services`` running beside it, until interrupted.
 
@@ -34,9 +50,10 @@ def serve_app(s: Settings, host: str | None, port: int | None, services: Sequenc
 
     from web.app import create_app
 
-    # The sans-I/O websockets implementation: the default one is deprecated by websockets itself.
-    uvicorn.run(create_app(s, services=[*services, heap.settled]), host=host or s.host, port=port or s.port,
-                log_level=s.log_level.lower(), ws="websockets-sansio")
+    server = uvicorn.Server(server_config(create_app(s, services=[*services, heap.settled]), s, host, port))
+    server.run()
+    if not server.started:
+        sys.exit(3)  # as uvicorn.run does when start-up failed
 
 
 @click.command()

@@ -66,8 +66,14 @@ class ApiToken(IdMixin, Base):
 
 
 class LoginFailure(IdMixin, Base):
+    """A try to log in: written before the password is checked, kept while it counts as a failure."""
+
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_login_at", "login", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_login_at", "login", "at"),
+        Index("ix_login_failures_ip_at", "ip", "at"),  # the per-address budget
+        Index("ix_login_failures_at", "at"),  # dropping those older than the window
+    )
 
     login: Mapped[str] = mapped_column(String(100))
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -267,3 +267,23 @@ async def test_pause_with_a_reason_shows_once_the_pbx_confirms_then_resume(
         await expect(state).to_have_attribute("data-state", "available")
         await expect(page.locator("#desk-pause-btn")).to_be_visible()
     assert problems == []
+
+
+async def test_a_desk_whose_operator_is_deactivated_goes_to_the_login_page(
+        settings: Settings, db_engine: AsyncEngine, make_user: MakeUser) -> None:
+    """The socket is closed with 4401 and the desk does not keep reconnecting with a dead session."""
+    chromium_or_skip()
+    import re
+
+    from playwright.async_api import expect
+
+    from tests.hub.test_recheck import as_admin
+
+    anna = await make_user(Role.OPERATOR, extension="101", full_name="Анна")
+    admin = await make_user(Role.ADMIN)
+    problems: list[str] = []
+    async with crm_with_pbx(settings, db_engine) as (url, _demo), desk_page(url, anna, problems) as page:
+        async with as_admin(url, admin) as http:
+            assert (await http.patch(f"/api/users/{anna.id}", json={"is_active": False})).status_code == 200
+        await expect(page).to_have_url(re.compile(r"/login\?next=%2Fdesk$"))
+    assert problems == []

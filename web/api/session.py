@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.responses import Response
 
 from callcenter.auth import services
+from callcenter.settings import Settings
 from web.api.routing import ApiRouter, Call
 from web.auth import SESSION_COOKIE, same_origin
+from web.hub.http import recheck_sockets
 from web.responses import Json, error
 
 router = ApiRouter("session")
@@ -34,6 +36,12 @@ def set_session_cookie(response: Response, call: Call, value: str) -> None:
     )
 
 
+def login_rules(settings: Settings) -> services.LoginRules:
+    return services.LoginRules(window_seconds=settings.login_window_seconds,
+                               max_delay_seconds=settings.login_max_delay_seconds,
+                               max_failures_per_address=settings.login_max_failures_per_address)
+
+
 async def start_session(call: Call, login: str, password: str) -> tuple[dict[str, Any], str]:
     """Check the password (throttled) and open a session; returns the user's summary and the cookie value."""
     user = await services.authenticate(
@@ -41,8 +49,7 @@ async def start_session(call: Call, login: str, password: str) -> tuple[dict[str
         login,
         password,
         ip=call.ip,
-        max_failures=call.settings.login_max_failures,
-        window_seconds=call.settings.login_window_seconds,
+        rules=login_rules(call.settings),
     )
     new = await services.open_session(
         call.db,
@@ -91,6 +98,7 @@ async def logout(call: Call) -> Response:
     cookie = call.request.cookies.get(SESSION_COOKIE)
     if cookie:
         await services.revoke_session(call.db, cookie, key=call.settings.resolved_secret_key)
+        recheck_sockets(call.request.app)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -11,6 +11,7 @@ from callcenter.errors import NotFound
 from callcenter.ids import Id
 from callcenter.models import User
 from web.api.routing import ApiRouter, Call
+from web.hub.http import recheck_sockets
 
 router = ApiRouter("tokens")
 
@@ -46,4 +47,6 @@ async def create(call: Call) -> dict[str, Any]:
 
 @router.delete("/api/tokens/{token_id:int}", summary="Revoke a token (own, or anyone's for admins)")
 async def revoke(call: Call) -> dict[str, Any]:
-    return await tokens.revoke_token(call.db, call.principal, call.path_int("token_id"), ip=call.ip)
+    revoked = await tokens.revoke_token(call.db, call.principal, call.path_int("token_id"), ip=call.ip)
+    recheck_sockets(call.request.app)
+    return revoked

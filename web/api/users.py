@@ -10,6 +10,7 @@ from callcenter.auth.principal import Permission
 from callcenter.users import services
 from callcenter.users.schemas import UserFilter, UserIn, UserPatch
 from web.api.routing import ApiRouter, Call, PageQuery, page
+from web.hub.http import recheck_sockets
 
 router = ApiRouter("users")
 
@@ -47,4 +48,6 @@ async def get(call: Call) -> dict[str, Any]:
               summary="Change a user (role, extension, team, active, password); a new password or deactivation logs them out",
               permission=Permission.USERS_WRITE, body=UserPatch, responses={409: "extension taken"})
 async def update(call: Call) -> dict[str, Any]:
-    return await services.update_user(call.db, call.principal, call.path_int("user_id"), call.body, ip=call.ip)
+    changed = await services.update_user(call.db, call.principal, call.path_int("user_id"), call.body, ip=call.ip)
+    recheck_sockets(call.request.app)  # a new role, team or deactivation reaches their open sockets now
+    return changed

@@ -27,6 +27,7 @@ from callcenter.rows import plain
 from callcenter.settings import Settings
 from callcenter.tasks.events import CallbackReassigned
 from web.hub.directory import Directory, Operator
+from web.hub.guard import Guard
 from web.hub.live import LiveBoard, LiveCall
 from web.hub.pops import build_pop
 from web.hub.sockets import Socket
@@ -72,6 +73,9 @@ class Hub:
         self._chains: dict[tuple[int, str], asyncio.Task[None]] = {}
         self._wrap_ups: dict[int, dict[str, Any]] = {}  # user id -> the `ended` message of the call being wrapped up
         self._ticker: asyncio.Task[None] | None = None
+        self.guard = Guard(self.all_sockets, lambda: self.lookups, every=settings.ws_recheck_seconds,
+                           own_default=settings.operators_own_clients_only)
+        self._guarding: asyncio.Task[None] | None = None
         self.closed = False
         self.subscription: Subscription | None = None
 
@@ -82,6 +86,7 @@ class Hub:
         self.directory.engine = self.lookups
         self.subscription = bus.subscribe(self.handle, name="hub")
         self._ticker = asyncio.create_task(self._tick(), name="hub-tick")
+        self._guarding = asyncio.create_task(self.guard.run(), name="hub-guard")
 
     async def close(self, timeout: float = 3.0) -> None:  # noqa: ASYNC109
         """Stop taking events, let pops in flight finish, then release the lookup pool.
@@ -89,9 +94,10 @@ class Hub:
         A lookup cancelled mid-query would leave its connection checked out of a pool about to be disposed.
         """
         self.closed = True
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
+        for task in (self._ticker, self._guarding):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         pending = [t for t in self._chains.values() if not t.done()]
         if pending:
             _, stuck = await asyncio.wait(pending, timeout=timeout)
@@ -135,6 +141,9 @@ class Hub:
         if socket.live:
             self.watchers.add(socket)
             socket.send(self.snapshot())
+
+    def all_sockets(self) -> list[Socket]:
+        return [socket for found in self.sockets.values() for socket in found]
 
     def detach(self, socket: Socket) -> None:
         found = self.sockets.get(socket.user_id)
@@ -368,8 +377,10 @@ class Hub:
             if previous is not None:
                 with contextlib.suppress(Exception):
                     await previous
+            # The user's rights as the guard last found them; any open socket of theirs carries them.
+            principal = next((s.principal for s in sockets if not s.ending.is_set()), sockets[0].principal)
             try:
-                message = await build_pop(self.lookups, sockets[0].principal, call, seen)
+                message = await build_pop(self.lookups, principal, call, seen)
             except Exception:  # the operator still learns that the phone rings, and from whom
                 log.exception("pop for %s could not look up the dossier; popping without it", call.linkedid)
                 message = {"type": "pop", "call": seen, "number": call.number, "dossier": None, "hidden": False,

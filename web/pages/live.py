@@ -32,6 +32,8 @@ def _texts(pg: Page) -> dict[str, str]:
         "status.live": t("live.status.live"),
         "status.offline": t("live.status.offline"),
         "status.forbidden": t("live.status.forbidden"),
+        "status.signed_out": t("live.status.signed_out"),
+        "status.too_many": t("live.status.too_many"),
         "load_failed": t("live.load_failed"),
         **{f"spy.{key}": t(f"live.spy.{key}") for key in (
             "listen", "whisper", "barge", "spy", "listen_hint", "whisper_hint", "barge_hint", "no_extension", "unavailable",

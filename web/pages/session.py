@@ -9,6 +9,7 @@ from callcenter.auth import services
 from callcenter.errors import NotAuthenticated, TooManyAttempts
 from web.api.session import set_session_cookie, start_session
 from web.auth import SESSION_COOKIE, same_origin
+from web.hub.http import recheck_sockets
 from web.i18n import LANG_COOKIE, LANGUAGES
 from web.pages.context import HOME, Page, page, safe_next
 
@@ -43,10 +44,10 @@ async def login(pg: Page) -> Response:
     except NotAuthenticated:
         return await pg.render("login.html", status=401, next=next_url, login=login_name, error=pg.t("login.wrong"))
     except TooManyAttempts as exc:
-        minutes = max(1, (exc.retry_after + 59) // 60)
-        response = await pg.render(
-            "login.html", status=429, next=next_url, login=login_name, error=pg.t("login.throttled", minutes=minutes)
-        )
+        wait = exc.retry_after
+        said = (pg.t("login.throttled_seconds", seconds=wait) if wait < 60
+                else pg.t("login.throttled", minutes=(wait + 59) // 60))
+        response = await pg.render("login.html", status=429, next=next_url, login=login_name, error=said)
         response.headers["retry-after"] = str(exc.retry_after)
         return response
     response = pg.redirect(next_url)
@@ -60,6 +61,7 @@ async def logout(pg: Page) -> Response:
     cookie = pg.request.cookies.get(SESSION_COOKIE)
     if cookie:
         await services.revoke_session(pg.db, cookie, key=pg.settings.resolved_secret_key)
+        recheck_sockets(pg.request.app)
     response = pg.redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -181,11 +181,26 @@
       }
       handle(message);
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
       clearInterval(pinger);
       socket = null;
+      if (event.code === 4401) { // logged out, token revoked or user deactivated: reconnecting cannot help
+        signedOut();
+        return;
+      }
+      if (event.code === 4429) { // every socket this user may have is open (other tabs): try again slowly
+        warn(T["conn.too_many"]);
+        attempts = Math.max(attempts, 6);
+      }
       retry();
     });
+  }
+
+  function signedOut() {
+    if (ended) return;
+    ended = true;
+    warn(T["error.session"]);
+    location.href = "/login?next=" + encodeURIComponent("/desk");
   }
 
   // Back off (0.5 s, 1 s, 2 s ... 30 s, with jitter); a refused socket may mean the session is over.
@@ -196,11 +211,7 @@
     attempts += 1;
     if (attempts >= 2) {
       fetch("/api/session", { credentials: "same-origin" }).then(function (response) {
-        if (response.status === 401) {
-          ended = true;
-          warn(T["error.session"]);
-          location.href = "/login?next=" + encodeURIComponent("/desk");
-        }
+        if (response.status === 401) signedOut();
       }, function () { /* the server is away: keep trying */ });
     }
     setTimeout(connect, delay);

@@ -13,6 +13,7 @@
   var socket = null;
   var attempts = 0;
   var everOpen = false;
+  var signedOut = false;
   var WAITING = { queued: true, ringing: true };
 
   function now() { return Date.now() + view.skew; }
@@ -341,7 +342,14 @@
     node.textContent = texts["status." + state] || state;
   }
 
+  function signIn() {
+    signedOut = true;
+    setStatus("signed_out");
+    location.href = "/login?next=" + encodeURIComponent("/live");
+  }
+
   function connect() {
+    if (signedOut) return;
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws?live=1";
     setStatus("connecting");
     socket = new WebSocket(url);
@@ -367,9 +375,20 @@
         setStatus("forbidden");
         return;
       }
-      setStatus("offline");
+      if (event.code === 4401) { // logged out, or the user was deactivated: reconnecting cannot help
+        signIn();
+        return;
+      }
+      setStatus(event.code === 4429 ? "too_many" : "offline");
+      if (event.code === 4429) attempts = Math.max(attempts, 5);
       var delay = Math.min(30000, 1000 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2);
       attempts += 1;
+      if (attempts >= 2) {
+        // A refused handshake has no close code; the session may be what ended.
+        fetch("/api/session", { credentials: "same-origin" }).then(function (response) {
+          if (response.status === 401) signIn();
+        }, function () { /* the server is away: keep trying */ });
+      }
       window.setTimeout(connect, delay);
     });
   }
