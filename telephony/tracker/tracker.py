@@ -12,13 +12,14 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from callcenter.calls.events import CallAnswered, CallEvent, CallQueued, CallRinging
+from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallQueued, CallRinging
 from telephony.ami.frames import Frame
 from telephony.tracker import originate as originate_rules
 from telephony.tracker import rules_channels as ch
 from telephony.tracker import rules_dial as dial
 from telephony.tracker import rules_spy as spy
 from telephony.tracker import rules_transfer as xfer
+from telephony.tracker import snapshot as snapshots
 from telephony.tracker.channels import TrackerConfig
 from telephony.tracker.reconcile import reconcile
 from telephony.tracker.state import TrackerState
@@ -53,6 +54,9 @@ _APPLICATIONS: dict[str, Handler] = {
 }
 # What a spy leg must not say: it never rings, queues or is answered on anyone's desk.
 _NOT_FOR_SPIES = (CallRinging, CallAnswered, CallQueued)
+# Headers naming the calls a frame may have changed.
+_LINKEDIDS = ("Linkedid", "DestLinkedid", "TransfereeLinkedid", "TransfererLinkedid", "OrigTransfererLinkedid",
+              "SecondTransfererLinkedid", "SpyerLinkedid", "SpyeeLinkedid")
 
 
 def _by_second_last(frame: Frame, header: str, table: dict[str, Handler]) -> Handler | None:
@@ -66,10 +70,11 @@ def _by_second_last(frame: Frame, header: str, table: dict[str, Handler]) -> Han
 class CallTracker:
     """Builds calls (one per Linkedid) from AMI events and says what happened to them."""
 
-    __slots__ = ("_state",)
+    __slots__ = ("_state", "_changed")
 
     def __init__(self, config: TrackerConfig | None = None) -> None:
         self._state = TrackerState(config or TrackerConfig())
+        self._changed: set[str] = set()  # Linkedids whose state may differ from the last snapshot taken
 
     def feed(self, frame: Frame, at: datetime) -> list[CallEvent]:
         """Consume one frame that arrived at ``at``; return the call events it caused (often none)."""
@@ -95,6 +100,12 @@ class CallTracker:
             handler(self._state, frame, at, out)
         except Exception:  # one odd frame must never stop call tracking
             log.exception("call tracker skipped a %s frame it could not use", name)
+        for header in _LINKEDIDS:
+            linkedid = frame.get(header)
+            if linkedid:
+                self._changed.add(linkedid)
+        for event in out:
+            self._changed.add(event.summary.linkedid if isinstance(event, CallEnded) else getattr(event, "linkedid", ""))
         if out:
             out = [e for e in out if not self._spy_says(e)]
         return out
@@ -129,7 +140,31 @@ class CallTracker:
 
     def reconcile(self, channels: list[Frame], at: datetime) -> list[CallEvent]:
         """After a reconnect: close calls whose channels are gone, take up channels never seen."""
-        return reconcile(self._state, channels, at)
+        before = set(self._state.calls)
+        out = reconcile(self._state, channels, at)
+        self._changed |= before | set(self._state.calls)
+        return out
+
+    def take_changes(self) -> dict[str, snapshots.Snapshot | None]:
+        """The calls changed since the last call: each one's snapshot, or None for a call no longer going on."""
+        changed, self._changed = self._changed, set()
+        changed.discard("")
+        return {linkedid: snapshots.snapshot(self._state, linkedid) for linkedid in changed}
+
+    def restore(self, saved: list[snapshots.Snapshot]) -> list[CallEvent]:
+        """Take up the calls a previous run was following (before the first reconcile, which then closes
+        those that ended meanwhile); the answered ones are told again, so the desks show them in progress."""
+        out: list[CallEvent] = []
+        for item in saved:
+            try:
+                call = snapshots.restore(self._state, item)
+            except (KeyError, TypeError, ValueError):
+                log.exception("a saved call could not be taken up")
+                continue
+            if call is not None and call.answered_by is not None and call.spy is None:
+                out.append(CallAnswered(call.linkedid, call.answered_by, call.queue,
+                                        call.operator_answered_at or call.answered_at or call.started_at))
+        return out
 
     @property
     def active_calls(self) -> tuple[str, ...]:
