@@ -82,6 +82,7 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
     direction = direction_of(call)
     caller, callee = caller_and_callee(call, direction)
     answered_at = call.answered_at or call.operator_answered_at
+    wait: int | None
     if call.hold_time is not None:
         wait = call.hold_time
     elif call.queue_join_at is not None:
