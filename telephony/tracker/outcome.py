@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from callcenter.calls.events import CallSummary
-from callcenter.models.enums import CallOutcome, Direction
+from callcenter.enums import CallOutcome, Direction
 from telephony.tracker.channels import Kind
 from telephony.tracker.state import Call
 
