@@ -57,8 +57,9 @@ async def run(db: Database, numbers: list[str], writers: int, rate: float, linge
               profile: cProfile.Profile | None) -> dict[str, float]:
     base = create_engine(db.sqlalchemy_url)
     engine = writer_engine(base, writers)
-    options = {} if linger is None else {"linger": linger}
-    logger = CallLogger(create_sessionmaker(engine), "RU", writers=writers, **options)
+    sessions = create_sessionmaker(engine)
+    logger = (CallLogger(sessions, "RU", writers=writers) if linger is None
+              else CallLogger(sessions, "RU", writers=writers, linger=linger))
     calls = missed_calls(numbers, uuid.uuid4().hex[:8])
     try:
         pids, _ = await backends(db)

@@ -62,8 +62,8 @@ async def database(backend: str, server_url: str) -> AsyncIterator[str]:
     finally:
         await admin.close()
     try:
-        url = make_url(server_url).set(drivername="postgresql+asyncpg", database=name)
-        rendered = url.render_as_string(hide_password=False)
+        rendered = make_url(server_url).set(drivername="postgresql+asyncpg", database=name).render_as_string(
+            hide_password=False)
         await upgrade(rendered)
         yield rendered
     finally:

@@ -22,7 +22,8 @@ from callcenter.models import Client, ClientContact
 class Attached(Protocol):
     """A row attached to a client, or to none."""
 
-    client_id: int | None
+    @property
+    def client_id(self) -> int | None: ...
 
 
 Item = TypeVar("Item", bound=Attached)

@@ -64,7 +64,7 @@ class EventBus:
 
         ``maxsize=0`` is a queue without a bound, for a consumer that must never lose an event.
         """
-        sub = Subscription(handler, name or getattr(handler, "__qualname__", repr(handler)),
+        sub = Subscription(handler, name or str(getattr(handler, "__qualname__", repr(handler))),
                            self.default_maxsize if maxsize is None else maxsize)
         sub.task = asyncio.get_running_loop().create_task(sub.consume(), name=f"bus:{sub.name}")
         self.subscriptions.append(sub)

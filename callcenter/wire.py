@@ -15,13 +15,16 @@ import types
 import typing
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from callcenter.calls import events as call_events
 from callcenter.desk import events as desk_events
 from callcenter.tasks import events as task_events
 
-EVENT_TYPES: dict[str, type[Any]] = {
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+EVENT_TYPES: dict[str, type[DataclassInstance]] = {
     cls.__name__: cls
     for cls in (
         call_events.CallQueued, call_events.CallRinging, call_events.CallAnswered, call_events.CallTransferred,
@@ -61,7 +64,7 @@ def encode(event: object) -> bytes:
 
 
 @functools.cache
-def _hints(cls: type[Any]) -> dict[str, Any]:
+def _hints(cls: type[DataclassInstance]) -> dict[str, Any]:
     # Resolving the annotations is the dearest part of reading a message; the classes never change.
     return typing.get_type_hints(cls, vars(call_events) | vars(desk_events))
 
@@ -87,7 +90,7 @@ def _typed(tp: Any, value: Any) -> Any:
     return value
 
 
-def _build(cls: type[Any], data: Any) -> Any:
+def _build(cls: type[DataclassInstance], data: Any) -> Any:
     if not isinstance(data, dict):
         raise BadMessage(f"{cls.__name__} must be an object")
     hints = _hints(cls)

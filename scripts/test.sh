@@ -34,4 +34,8 @@ fi
 echo "backends: sqlite${CALLCENTER_TEST_DATABASE_URL:+ and postgresql ($CALLCENTER_TEST_DATABASE_URL)}"
 
 .venv/bin/ruff check --quiet .
+# Types (mypy --strict with the pydantic plugin, [tool.mypy]) and the dependency rule of
+# docs/architecture.md ([tool.importlinter]): either failing stops the run before the tests.
+.venv/bin/mypy
+.venv/bin/lint-imports --no-logo
 exec .venv/bin/pytest -q -p no:cacheprovider "$@"

@@ -57,7 +57,7 @@ async def _facts(db: AsyncSession, rules: LifecycleRules, today: date, zone: str
         select(Sale.client_id, func.count(), func.max(Sale.sold_on),
                func.count().filter(Sale.sold_on >= start, Sale.sold_on <= today))
         .group_by(Sale.client_id))).all()
-    contacts: dict[int, date] = {}
+    contacts: dict[int | None, date] = {}
     cutoff = today - timedelta(days=rules.lost_days)
     if rules.lost_quiet_days:
         faded = [cid for cid, _, last, _ in rows if last < cutoff]
@@ -85,9 +85,9 @@ async def compute_stages(db: AsyncSession, principal: Principal, *, today: date,
     if facts:
         stage_now = {cid: Stage(s) for cid, s in await db.execute(select(Client.id, Client.stage))}
         for cid, current in stage_now.items():
-            new = stage_of(facts[cid], rules, today) if cid in facts else Stage.POTENTIAL
-            if new != current:
-                moved[(current.value, new.value)].append(cid)
+            stage = stage_of(facts[cid], rules, today) if cid in facts else Stage.POTENTIAL
+            if stage != current:
+                moved[(current.value, stage.value)].append(cid)
         for (old, new), ids in moved.items():
             for n in range(0, len(ids), CHUNK):
                 part = ids[n:n + CHUNK]

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
@@ -36,8 +36,9 @@ def _month(dialect: str) -> Any:
 
 
 async def _monthly(db: AsyncSession, first: date, last: date, measure: Measure) -> dict[int, dict[str, float]]:
-    value = {"revenue": func.sum(Sale.amount), "margin": func.sum(func.coalesce(Sale.margin, 0)),
-             "count": func.count()}[measure]
+    values: dict[Measure, ColumnElement[Any]] = {
+        "revenue": func.sum(Sale.amount), "margin": func.sum(func.coalesce(Sale.margin, 0)), "count": func.count()}
+    value = values[measure]
     month = _month(db.get_bind().dialect.name).label("month")
     rows = await db.execute(
         select(Sale.client_id, month, value).where(Sale.sold_on >= first, Sale.sold_on <= last)
@@ -72,11 +73,10 @@ async def classify(db: AsyncSession, principal: Principal, *, first: date, last:
     span = months(first, last)
     abc_of = abc({cid: sum(by_month.values()) for cid, by_month in monthly.items()}, abc_bounds)
     xyz_of = xyz({cid: [by_month.get(m, 0.0) for m in span] for cid, by_month in monthly.items()}, xyz_bounds)
-    before = {cid: (a, x) for cid, a, x in await db.execute(
+    before = {cid: (str(a) if a else None, str(x) if x else None) for cid, a, x in await db.execute(
         select(Client.id, Client.abc_class, Client.xyz_class)
         .where(Client.abc_class.is_not(None) | Client.xyz_class.is_not(None)
                | Client.id.in_(select(Sale.client_id).where(Sale.sold_on >= first, Sale.sold_on <= last))))}
-    before = {cid: (str(a) if a else None, str(x) if x else None) for cid, (a, x) in before.items()}
     after = {cid: (str(abc_of[cid]) if cid in abc_of else None, str(xyz_of[cid]) if cid in xyz_of else None)
              for cid in before}
     groups: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,8 +20,10 @@ from callcenter.models import Client, StageChange, User
 from callcenter.models.enums import Stage
 from callcenter.rows import plain
 
+Columns = TypeVarTuple("Columns")
 
-def _scoped(query: Select[Any], principal: Principal, team_id: int | None) -> Select[Any]:
+
+def _scoped(query: Select[*Columns], principal: Principal, team_id: int | None) -> Select[*Columns]:
     query = visible_clients(principal, query.join(Client, Client.id == StageChange.client_id))
     if team_id is not None:
         query = query.where(Client.owner_id.in_(select(User.id).where(User.team_id == team_id)))

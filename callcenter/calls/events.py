@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from callcenter.models.enums import CallOutcome, Direction
+from callcenter.enums import CallOutcome, Direction
 
 
 @dataclass(frozen=True, slots=True)

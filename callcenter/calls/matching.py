@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, bindparam, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import BigInteger, BindParameter, Select, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.models import Client, ClientContact, Phone, User
@@ -103,7 +103,7 @@ async def find_clients(db: AsyncSession, numbers: list[str]) -> dict[str, tuple[
 def _clients_by_number() -> Select[Any]:
     """:func:`find_clients`' statement, built once: the call logger runs it for every batch, and building
     a union anew each time costs more CPU than running it and leaves cyclic garbage behind."""
-    numbers = bindparam("numbers", expanding=True)
+    numbers: BindParameter[str] = bindparam("numbers", expanding=True)
     own = (
         select(Phone.e164, Client.id.label("client_id"), cast(null(), BigInteger).label("contact_id"), Client.owner_id,
                literal(0).label("rank"), Phone.id.label("phone_id"))

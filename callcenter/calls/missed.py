@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter import audit
@@ -69,7 +69,7 @@ async def _stored(db: AsyncSession, due: list[Miss], fresh: bool) -> dict[tuple[
     clients = {m.client_id for m in due if m.client_id is not None}
     titles = {_title(m.number) for m in due if m.client_id is None and m.number is not None}
     interactions = set() if fresh else {m.interaction_id for m in due}
-    wheres = []
+    wheres: list[ColumnElement[bool]] = []
     if clients:
         wheres.append(Task.client_id.in_(clients))
     if titles:

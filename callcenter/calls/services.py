@@ -56,8 +56,11 @@ async def record_calls(db: AsyncSession, summaries: list[CallSummary], *, region
         await db.rollback()
         raise
     # A linkedid twice in the batch is a replay: the first was inserted, the second finds it logged.
-    return [inserted.pop(s.linkedid, None) or await record_call(db, s, region=region, transcribe=transcribe)
-            for s in summaries]
+    recorded = []
+    for s in summaries:
+        first_time = inserted.pop(s.linkedid, None)
+        recorded.append(first_time or await record_call(db, s, region=region, transcribe=transcribe))
+    return recorded
 
 
 async def record_call(db: AsyncSession, summary: CallSummary, *, region: str, transcribe: bool = False) -> RecordedCall:

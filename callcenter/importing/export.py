@@ -25,8 +25,9 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.access import visible_clients as visible
 from callcenter.auth.principal import Principal
-from callcenter.clients.services import search_condition, visible
+from callcenter.clients.services import search_condition
 from callcenter.importing.columns import EXPORT_COLUMNS
 from callcenter.importing.writer import batches
 from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone, User
@@ -67,8 +68,8 @@ async def export_rows(db: AsyncSession, principal: Principal, condition: Any = N
 
 async def _chunk_rows(db: AsyncSession, chunk: Sequence[Row[Any]]) -> list[list[str]]:
     ids = [r.id for r in chunk]
-    phones: dict[int, list[str]] = defaultdict(list)
-    emails: dict[int, list[str]] = defaultdict(list)
+    phones: dict[int | None, list[str]] = defaultdict(list)
+    emails: dict[int | None, list[str]] = defaultdict(list)
     for client_id, e164 in await db.execute(
         select(Phone.client_id, Phone.e164).where(Phone.client_id.in_(ids)).order_by(Phone.id)
     ):
@@ -108,8 +109,8 @@ async def _contacts(db: AsyncSession, client_ids: list[int]) -> dict[int, list[t
         )
     ).all()
     person_ids = sorted({link[1] for link in links})
-    phones: dict[int, list[str]] = defaultdict(list)
-    emails: dict[int, list[str]] = defaultdict(list)
+    phones: dict[int | None, list[str]] = defaultdict(list)
+    emails: dict[int | None, list[str]] = defaultdict(list)
     for part in batches(person_ids, 1000):
         for person_id, e164 in await db.execute(
             select(Phone.contact_id, Phone.e164).where(Phone.contact_id.in_(part)).order_by(Phone.id)

@@ -141,7 +141,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
             raise BadImportFile("The workbook has no sheets.")
         sheet = workbook.worksheets[0]
         # Some programs write a wrong sheet size; forget it and read every row there is.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         try:
             for values in sheet.iter_rows(values_only=True):
                 yield [cell_text(v) for v in values]

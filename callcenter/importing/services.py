@@ -156,17 +156,19 @@ async def _conclude(
 ) -> ImportReport:
     """Write the good rows with one audit entry and commit, unless the import is atomic and a row is bad."""
     errors = sorted(outcome.errors, key=_by_row)
-    total, extra = outcome.total, {"ignored_columns": outcome.ignored, "duplicates": outcome.duplicates}
+    total = outcome.total
     if mode == ImportMode.ATOMIC and errors:
         await db.rollback()
-        return ImportReport(total, 0, total, errors, committed=False, **extra)
+        return ImportReport(total, 0, total, errors, committed=False, ignored_columns=outcome.ignored,
+                            duplicates=outcome.duplicates)
     await write()
     counts = {"total_rows": total, "imported": outcome.good, "skipped": total - outcome.good, "errors": len(errors)}
     if outcome.duplicates:
         counts["duplicates"] = len(outcome.duplicates)
     audit.record(db, principal, "import", entity, None, {**described, "mode": mode.value, **counts}, ip)
     await db.commit()
-    return ImportReport(total, outcome.good, total - outcome.good, errors, committed=True, **extra)
+    return ImportReport(total, outcome.good, total - outcome.good, errors, committed=True,
+                        ignored_columns=outcome.ignored, duplicates=outcome.duplicates)
 
 
 def _by_row(error: RowError) -> int:

@@ -96,7 +96,7 @@ def contact_figures(ranges: Ranges) -> Select[Any]:
     )
 
 
-def distinct_clients(ranges: Ranges) -> Select[Any]:
+def distinct_clients(ranges: Ranges) -> Select[int | None, int | None]:
     """Per user: (user, client) of their contacts with a client in ``ranges``."""
     return select(Interaction.user_id.label("user_id"), Interaction.client_id.label("client_id")).where(
         counted_contacts(ranges), Interaction.client_id.is_not(None))

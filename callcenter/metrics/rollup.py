@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, String, cast, delete, func, insert, literal, literal_column, select, true, union
+from sqlalchemy import Date, Select, String, cast, delete, func, insert, literal, literal_column, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.metrics.counters import Counters
@@ -46,7 +46,8 @@ def _as_date(value: Any) -> date:
 
 def day_ranges(days: list[date], zone: str) -> Ranges:
     """Runs of consecutive days as [midnight, next midnight) in UTC."""
-    tz, ranges = ZoneInfo(zone), []
+    tz = ZoneInfo(zone)
+    ranges: Ranges = []
     for day in sorted(set(days)):
         start = datetime.combine(day, time(), tz)
         end = datetime.combine(day + timedelta(days=1), time(), tz)
@@ -121,7 +122,7 @@ async def kept_figures(db: AsyncSession, period: Period) -> tuple[dict[int, Coun
         kept = [d for n in range(period.days) if (d := period.first + timedelta(days=n)) not in changed]
     results = {rid: counts for rid, counts in await db.execute(select(Disposition.id, Disposition.counts_as_result))}
     figures: dict[int, Counters] = defaultdict(Counters)
-    pair_sources = []
+    pair_sources: list[Select[Any, Any]] = []
     if kept:
         kept_rows = (
             select(MetricDay.user_id, MetricDay.result_id, *[func.sum(getattr(MetricDay, c)).label(c) for c in COUNTERS])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,8 +15,10 @@ from callcenter.models import Call, Client, Deal, FunnelStage, Interaction, Task
 from callcenter.models.enums import DealStatus, InteractionKind, InteractionStatus, TaskKind, TaskStatus
 from callcenter.tasks.lateness import bucket_condition
 
+Columns = TypeVarTuple("Columns")
 
-def _team(query: Select[Any], column: Any, team_id: int | None) -> Select[Any]:
+
+def _team(query: Select[*Columns], column: Any, team_id: int | None) -> Select[*Columns]:
     if team_id is None:
         return query
     return query.where(column.in_(select(User.id).where(User.team_id == team_id)))

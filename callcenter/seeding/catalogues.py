@@ -6,7 +6,7 @@ that demo interactions and deals always find the codes they use.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from callcenter.models import Disposition, FunnelStage
@@ -47,7 +47,7 @@ async def ensure_catalogues(conn: AsyncConnection) -> tuple[dict[str, int], dict
         if code not in have
     ]
     if missing:
-        await conn.execute(Disposition.__table__.insert(), missing)
+        await conn.execute(insert(Disposition), missing)
     have = set((await conn.scalars(select(FunnelStage.code))).all())
     missing = [
         {"code": code, "name": name, "sort_order": (i + 1) * 10, "is_closed": closed}
@@ -55,7 +55,7 @@ async def ensure_catalogues(conn: AsyncConnection) -> tuple[dict[str, int], dict
         if code not in have
     ]
     if missing:
-        await conn.execute(FunnelStage.__table__.insert(), missing)
+        await conn.execute(insert(FunnelStage), missing)
     dispositions = {code: id_ for code, id_ in (await conn.execute(select(Disposition.code, Disposition.id))).all()}
     stages = {code: id_ for code, id_ in (await conn.execute(select(FunnelStage.code, FunnelStage.id))).all()}
     return dispositions, stages

@@ -118,6 +118,7 @@ def add_client(batch: Batch, ctx: Context, pools: P.Pools, rng: random.Random, s
     domain: str | None = None
     person: Person | None = None
     custom: dict[str, object] = {"source": rng.choice(P.SOURCES)}
+    tax_id: str | None
     if is_company:
         custom["industry"] = rng.choice(P.INDUSTRIES)
         if russian:

@@ -74,7 +74,7 @@ def add_sales(
     low, high = _TICKET[made.abc]
     base = rng.uniform(low, high)
     spread = {"X": (0.9, 1.1), "Y": (0.6, 1.4), "Z": (0.2, 2.5), None: (0.5, 1.5)}[made.xyz]
-    plan = [(day, None, _money(base * rng.uniform(*spread))) for day in _sale_dates(rng, made, ctx.now.date())]
+    plan: list[tuple[date, int | None, Decimal]] = [(day, None, _money(base * rng.uniform(*spread))) for day in _sale_dates(rng, made, ctx.now.date())]
     plan += [(closed.date(), deal_id, amount) for deal_id, closed, amount in won]
     for sold_on, deal_id, amount in plan:
         sale_id = batch.take("sales")

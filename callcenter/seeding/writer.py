@@ -132,7 +132,7 @@ async def write_batch(conn: AsyncConnection, encoded: Encoded) -> None:
         for name, columns, tuples in encoded.tables:
             sql = f"INSERT INTO {quote(name)} ({', '.join(map(quote, columns))}) VALUES ({', '.join('?' * len(columns))})"
             for start in range(0, len(tuples), CHUNK):
-                await conn.exec_driver_sql(sql, tuples[start : start + CHUNK])  # type: ignore[arg-type]
+                await conn.exec_driver_sql(sql, tuples[start : start + CHUNK])
 
 
 async def _copy(conn: AsyncConnection, encoded: Encoded) -> None:

@@ -42,7 +42,7 @@ async def _open_callbacks(db: AsyncSession, user_ids: list[int]) -> Counter[int]
         Task.owner_id.in_(user_ids), Task.kind == TaskKind.CALLBACK, Task.status == TaskStatus.OPEN,
     ).group_by(Task.owner_id))
     load: Counter[int] = Counter({uid: 0 for uid in user_ids})
-    load.update({uid: int(n) for uid, n in rows})
+    load.update({uid: int(n) for uid, n in rows if uid is not None})
     return load
 
 
@@ -88,7 +88,7 @@ async def _team_round(db: AsyncSession, team: Team, now: datetime, own_only: boo
         if not getattr(moved, "rowcount", 0):
             continue  # someone changed it since it was read: it is theirs to decide
         load[new] += 1
-        if old in load:
+        if old is not None and old in load:
             load[old] -= 1
         await client_goes_along(db, SYSTEM, task.client_id, old, new, own_only=own_only)
         late_minutes = int((now - task.due_at).total_seconds() // 60) if task.due_at else None

@@ -41,17 +41,25 @@ async def queue_transcriptions(db: AsyncSession, call_ids: list[int]) -> None:
     await enqueue_new(db, KIND, [(key(call_id), {"call_id": call_id}) for call_id in call_ids], max_attempts=ATTEMPTS)
 
 
+# Read-only members, so that frozen dataclasses (``ml.whisper.sides``) satisfy them.
 class Segment(Protocol):
-    start: float
-    end: float
-    text: str
-    speaker: str | None
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def speaker(self) -> str | None: ...
 
 
 class Result(Protocol):
-    language: str
-    duration: float
-    segments: tuple[Segment, ...]
+    @property
+    def language(self) -> str: ...
+    @property
+    def duration(self) -> float: ...
+    @property
+    def segments(self) -> tuple[Segment, ...]: ...
 
 
 class Transcriber(Protocol):
@@ -111,6 +119,6 @@ async def _keep(sessions: async_sessionmaker[AsyncSession], call_id: int, result
     async with sessions() as db:
         await db.execute(delete(Transcript).where(Transcript.call_id == call_id))
         db.add(Transcript(call_id=call_id, language=result.language, duration_seconds=result.duration,
-                          segments=segments, text="\n".join(s["text"] for s in segments if s["text"]),
+                          segments=segments, text="\n".join(s.text for s in result.segments if s.text),
                           model=model[:200]))
         await db.commit()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import ColumnClause, and_, func, literal_column, or_, select
 
 from callcenter.db.folding import folded
 from callcenter.models import Transcript
@@ -22,7 +22,7 @@ WORDS = "(to_tsvector('russian'::regconfig, transcripts.text) || to_tsvector('en
 def calls_saying(dialect: str, words: str) -> Any:
     """The ids of the calls whose transcript holds ``words``, as a subquery."""
     if dialect == "postgresql":
-        vector = literal_column(WORDS)
+        vector: ColumnClause[Any] = literal_column(WORDS)
         matches = [vector.op("@@")(func.websearch_to_tsquery(literal_column(f"'{config}'::regconfig"), words))
                    for config in ("russian", "english")]
         return select(Transcript.call_id).where(or_(*matches))

@@ -31,7 +31,7 @@ async def _name_taken(db: AsyncSession, name: str, exclude_id: int | None = None
 
 
 async def _team_dicts(db: AsyncSession, teams: list[Team]) -> list[dict[str, Any]]:
-    counts: dict[int, int] = {}
+    counts: dict[int | None, int] = {}
     if teams:
         rows = await db.execute(
             select(User.team_id, func.count()).where(User.team_id.in_([t.id for t in teams])).group_by(User.team_id)

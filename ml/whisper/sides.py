@@ -8,6 +8,7 @@ says how one side's samples (16 kHz mono float32) become timed lines.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ class SidedTranscriber(ABC):
                  (decode_audio(str(outgoing), sampling_rate=SAMPLE_RATE), self.speakers[1])]
         return self._read(sides, language, options)
 
-    def _read(self, sides: list[tuple[np.ndarray, str | None]], language: str | None,
+    def _read(self, sides: Sequence[tuple[np.ndarray, str | None]], language: str | None,
               options: dict[str, Any]) -> Transcript:
         duration = max(len(samples) for samples, _ in sides) / SAMPLE_RATE
         segments: list[Segment] = []

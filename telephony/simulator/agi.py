@@ -58,9 +58,8 @@ async def call_agi(url: str, channel: SimChannel, dnid: str, read_timeout: float
     writer: asyncio.StreamWriter | None = None
     variables: list[tuple[str, str]] = []
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 4573), read_timeout
-        )
+        async with asyncio.timeout(read_timeout):
+            reader, writer = await asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 4573)
         writer.write(environment(url, channel, dnid))
         await writer.drain()
         while True:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from callcenter.calls.events import CallSummary
-from callcenter.models.enums import CallOutcome, Direction
+from callcenter.enums import CallOutcome, Direction
 from telephony.tracker.channels import Kind
 from telephony.tracker.state import Call
 
@@ -111,6 +111,7 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
     caller, callee = caller_and_callee(call, direction)
     outbound = direction is Direction.OUTBOUND
     answered_at = call.answered_at if outbound else call.answered_at or call.operator_answered_at
+    wait: int | None
     if call.hold_time is not None:
         wait = call.hold_time
     elif call.queue_join_at is not None:

@@ -14,7 +14,7 @@ from telephony.ami.frames import Frame
 from telephony.tracker.channels import Kind
 from telephony.tracker.rules_channels import finish, open_channel, operator_answered
 from telephony.tracker.rules_spy import UNTOLD
-from telephony.tracker.state import Spy, TrackerState
+from telephony.tracker.state import Channel, Spy, TrackerState
 
 
 def _duration(value: str | None) -> timedelta:
@@ -37,6 +37,7 @@ def _spying_unseen(st: TrackerState, linkedid: str, listed: Frame) -> None:
 
 def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallEvent]:
     out: list[CallEvent] = []
+    channel: Channel | None
     present = {uid: f for f in listed if (uid := f.get("Uniqueid"))}
     for channel in list(st.channels.values()):
         if channel.uniqueid not in present:

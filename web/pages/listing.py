@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 MAX_PAGE = 100_000
@@ -24,7 +25,7 @@ def page_number(value: str | None) -> int:
     return min(max(whole_number(value, 1) or 1, 1), MAX_PAGE)
 
 
-def pager(path: str, number: int, total: int, size: int, kept: Mapping[str, object]) -> dict[str, object]:
+def pager(path: str, number: int, total: int, size: int, kept: Mapping[str, object]) -> dict[str, Any]:
     """The template values of the pager: ``page``, ``pages``, ``prev_url``, ``next_url``."""
     pages = max(1, -(-total // size))
 
