@@ -51,7 +51,10 @@ def serve_app(s: Settings, host: str | None, port: int | None, services: Sequenc
     from web.app import create_app
 
     server = uvicorn.Server(server_config(create_app(s, services=[*services, heap.settled]), s, host, port))
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it shut down on; uvicorn.run swallows it the same way
     if not server.started:
         sys.exit(3)  # as uvicorn.run does when start-up failed
 
