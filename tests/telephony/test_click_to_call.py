@@ -135,3 +135,21 @@ def test_an_operator_dialling_out_from_their_phone_to_a_busy_number_is_still_the
         events += tracker.feed(frame, at + timedelta(seconds=n))
     call = next(e.summary for e in events if isinstance(e, CallEnded))
     assert (call.direction, call.outcome, call.answered_by) == (Direction.OUTBOUND, CallOutcome.BUSY, "PJSIP/agent2")
+
+
+def test_recorded_busy_client() -> None:
+    events, calls = play(load("x2_click_to_call_client_busy"), "79990000002")
+    call = calls["1796680774.62"]
+    assert (call.direction, call.outcome, call.answered_by) == (Direction.OUTBOUND, CallOutcome.BUSY, "PJSIP/agent2")
+    assert (call.caller, call.callee) == ("2002", "79990000002")
+    assert call.answered_at is None and call.talk_seconds is None and call.hangup_cause == 17
+    assert not any(isinstance(e, OriginateFailed) for e in events)  # the operator's phone did answer
+
+
+def test_recorded_client_not_answering() -> None:
+    _, calls = play(load("x4_click_to_call_client_no_answer"), "79990000003")
+    [call] = calls.values()
+    assert (call.direction, call.outcome, call.answered_by) == (Direction.OUTBOUND, CallOutcome.NO_ANSWER,
+                                                                "PJSIP/agent1")
+    assert call.answered_at is None and call.talk_seconds is None and near(call.ring_seconds, 15)
+    assert call.callee == "79990000003"
