@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import DataError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from callcenter import wire
 from callcenter.calls import logger as logger_module
 from callcenter.calls.events import CallEnded, CallSummary, Transfer
+from callcenter.calls.failures import database_away
 from callcenter.calls.logger import CallLogger
 from callcenter.calls.services import record_call, record_calls
 from callcenter.db.engine import create_sessionmaker
-from callcenter.models import AuditEntry, Call, CallTransfer, Interaction, Task, User
+from callcenter.models import AuditEntry, Call, CallTransfer, Interaction, Task, UnloggedCall, User
 from callcenter.models.enums import CallOutcome, Direction, Role, TaskStatus
 from tests.conftest import MakeUser
 from tests.test_calls import MOBILE, OTHER_MOBILE, T0, add_client, agent, one_call, summary
@@ -121,10 +124,69 @@ async def test_the_logger_gives_up_the_bad_call_of_a_batch_alone(
         for n, linkedid in enumerate(["g1", "g2", "bad", "g3"]):
             await logger(CallEnded(missed(linkedid, n, caller=f"+7916{n:07d}")))
         await logger.close()
-    assert logger.logged == 3 and logger.retries == 0
+    assert logger.logged == 3 and logger.retries == 0 and logger.given_up == 1
     assert "call bad could not be logged" in caplog.text
     async with create_sessionmaker(db_engine)() as db:
         assert sorted(await db.scalars(select(Call.linkedid))) == ["g1", "g2", "g3"]
+        [kept] = list(await db.scalars(select(UnloggedCall)))
+        assert kept.linkedid == "bad" and "value out of range" in kept.reason
+        assert wire.decode(kept.summary) == CallEnded(missed("bad", 2, caller="+79160000002"))  # can be replayed
+        await db.execute(delete(UnloggedCall))
+        await db.commit()
+
+
+async def test_a_failure_of_any_other_kind_is_not_waited_out(db_engine: AsyncEngine, agent: User,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    real = logger_module.record_calls
+
+    async def buggy(db: AsyncSession, summaries: list[CallSummary], **kw: Any) -> Any:
+        if any(s.linkedid == "odd" for s in summaries):
+            raise KeyError("something no retry will mend")
+        return await real(db, summaries, **kw)
+
+    monkeypatch.setattr(logger_module, "record_calls", buggy)
+    logger = CallLogger(create_sessionmaker(db_engine), "RU", linger=0.05, retry_initial=0.01)
+    for n, linkedid in enumerate(["odd", "after1", "after2"]):
+        await logger(CallEnded(missed(linkedid, n, caller=f"+7916{n:07d}")))
+    await logger.close(timeout=5)
+    assert (logger.logged, logger.given_up, logger.retries) == (2, 1, 0)
+    async with create_sessionmaker(db_engine)() as db:
+        assert sorted(await db.scalars(select(Call.linkedid))) == ["after1", "after2"]
+        assert list(await db.scalars(select(UnloggedCall.linkedid))) == ["odd"]
+        await db.execute(delete(UnloggedCall))
+        await db.commit()
+
+
+async def test_control_characters_from_the_pbx_never_stop_logging(db_engine: AsyncEngine, agent: User) -> None:
+    logger = CallLogger(create_sessionmaker(db_engine), "RU", linger=0.05, retry_initial=0.01, retry_max=0.05)
+    await logger(CallEnded(missed("nul", 0, caller="+7916\x001234567", queue="sa\x00les\x07")))
+    for n in range(1, 4):
+        await logger(CallEnded(missed(f"next{n}", n, caller=f"+7916{n:07d}")))
+    await logger.close(timeout=5)
+    assert (logger.logged, logger.retries, logger.given_up) == (4, 0, 0)
+    async with create_sessionmaker(db_engine)() as db:
+        call = await db.scalar(select(Call).where(Call.linkedid == "nul"))
+        assert call is not None and (call.caller, call.queue) == ("+79161234567", "sales")
+        assert await count(db, Call) == 4
+
+
+def test_only_a_database_that_is_away_is_waited_for() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    class PgError(Exception):
+        def __init__(self, sqlstate: str) -> None:
+            super().__init__(sqlstate)
+            self.sqlstate = sqlstate
+
+    assert database_away(OperationalError("connect", {}, ConnectionRefusedError("restarting")))
+    assert database_away(DBAPIError("q", {}, PgError("57P01")))  # admin shutdown
+    assert database_away(DBAPIError("q", {}, PgError("08006")))  # connection failure
+    assert database_away(DBAPIError("q", {}, PgError("53300")))  # too many connections
+    assert database_away(OperationalError("q", {}, sqlite3.OperationalError("database is locked")))
+    assert database_away(TimeoutError())
+    assert not database_away(DBAPIError("q", {}, PgError("22021")))  # invalid byte sequence: NUL
+    assert not database_away(DataError("q", {}, PgError("22003")))
+    assert not database_away(KeyError("x"))
 
 
 async def test_the_logger_retries_a_batch_while_the_database_is_away(db_engine: AsyncEngine, agent: User) -> None:

@@ -12,11 +12,13 @@ There is one writer by default. With several, calls from the same number always 
 in order, so that a caller's missed calls still share one callback and a repeated summary still follows
 the first.
 
-A database error (the server restarting, a dropped connection, a locked SQLite file) is retried with
-capped exponential backoff until it goes through: logging is idempotent per linkedid, so a retry after an
-unclear failure cannot log a call twice. Integrity errors other than the linkedid guard (which
-``record_calls`` absorbs) are not transient, nor are data and SQL errors: the batch is then written call
-by call, so that only the bad call is logged as given up rather than retried for ever.
+A database that is away (the server restarting, a dropped connection, a locked SQLite file) is waited out
+with capped exponential backoff until the write goes through: logging is idempotent per linkedid, so a retry
+after an unclear failure cannot log a call twice. Any other failure (a value the database refuses, a
+constraint, a bug) would come back however often it is tried, and retrying it would stop every call behind
+it: the batch is then written call by call, and a call that fails alone is kept aside in ``unlogged_calls``
+with its reason and counted (``given_up``) while logging goes on (:mod:`callcenter.calls.failures`).
+Strings from the PBX are cleaned of control characters first, so a NUL in a caller id costs nothing.
 """
 
 from __future__ import annotations
@@ -26,19 +28,17 @@ import logging
 import zlib
 from typing import Any
 
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callcenter.bus import EventBus, Subscription
+from callcenter.calls.cleaning import clean_summary
 from callcenter.calls.events import CallEnded, CallSummary
+from callcenter.calls.failures import database_away, set_aside
+from callcenter.calls.journal import CallJournal
 from callcenter.calls.services import RecordedCall, record_calls
 from callcenter.db.engine import create_engine
 
 log = logging.getLogger(__name__)
-
-TRANSIENT = (DBAPIError, OSError, TimeoutError)
-# Errors that come back the same however often the write is tried: a bad row, not a bad moment.
-PERMANENT = (IntegrityError, DataError, ProgrammingError)
 
 
 class CallLogger:
@@ -46,8 +46,10 @@ class CallLogger:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], region: str, *,
                  retry_initial: float = 0.5, retry_max: float = 30.0, writers: int = 1, batch_size: int = 200,
-                 linger: float = 0.2, transcribe: bool = False) -> None:
+                 linger: float = 0.2, transcribe: bool = False, journal: CallJournal | None = None) -> None:
         self.sessions = sessions
+        self.journal = journal  # the calls going on, forgotten there once logged
+        self.given_up = 0  # calls that could not be written, kept aside in unlogged_calls
         self.region = region
         self.retry_initial, self.retry_max = retry_initial, retry_max
         self.batch_size, self.linger = batch_size, linger
@@ -107,19 +109,23 @@ class CallLogger:
         return (await self.log_calls([summary]))[0]
 
     async def log_calls(self, summaries: list[CallSummary]) -> list[RecordedCall | None]:
-        """Record ``summaries`` together, retrying database failures; a bad one is given up alone (None)."""
+        """Record ``summaries`` together, waiting out a database that is away; any other failure is sorted out
+        call by call, and a call that cannot be written alone is kept aside (None) while the rest go on."""
+        summaries = [clean_summary(s) for s in summaries]
         delay = self.retry_initial
         while True:
             try:
                 async with self.sessions() as db:
                     recorded: list[RecordedCall | None] = list(
                         await record_calls(db, summaries, region=self.region, transcribe=self.transcribe))
-            except PERMANENT:
-                if len(summaries) > 1:  # find the bad one: the others are written
-                    return [await self.log_call(summary) for summary in summaries]
-                log.exception("call %s could not be logged", summaries[0].linkedid)
-                return [None]
-            except TRANSIENT as exc:
+            except Exception as exc:
+                if not database_away(exc):
+                    if len(summaries) > 1:  # find the bad one: the others are written
+                        return [await self.log_call(summary) for summary in summaries]
+                    self.given_up += 1
+                    await set_aside(self.sessions, summaries[0], exc)
+                    await self._forget(summaries)
+                    return [None]
                 self.retries += 1
                 log.warning("logging %d calls (%s) failed (%s); retrying in %.1f s", len(summaries),
                             summaries[0].linkedid, type(exc).__name__, delay)
@@ -128,7 +134,16 @@ class CallLogger:
                 continue
             self.logged += len(summaries)
             self.batches += 1
+            await self._forget(summaries)
             return recorded
+
+    async def _forget(self, summaries: list[CallSummary]) -> None:
+        if self.journal is None:
+            return
+        try:
+            await self.journal.forget([s.linkedid for s in summaries])
+        except Exception as exc:  # a row left there only closes a logged call again, which changes nothing
+            log.warning("logged calls stay in the live-call journal (%s)", exc)
 
 
 def writer_engine(engine: AsyncEngine, writers: int) -> AsyncEngine:

@@ -5,6 +5,7 @@ from callcenter.models.audit import AuditEntry
 from callcenter.models.clients import Client, ClientContact, ClientRelation, ContactPerson, Email, Phone
 from callcenter.models.interactions import Call, CallTransfer, Disposition, Interaction
 from callcenter.models.jobs import Job
+from callcenter.models.journal import LiveCall, UnloggedCall
 from callcenter.models.metrics import MetricDay, MetricDayClient, MetricRollup
 from callcenter.models.reviews import CallReview, ReviewNote, ScoreCriterion
 from callcenter.models.transcripts import Transcript
@@ -30,6 +31,7 @@ __all__ = [
     "Interaction",
     "ClassificationRun",
     "Job",
+    "LiveCall",
     "MetricDay",
     "MetricDayClient",
     "MetricRollup",
@@ -42,6 +44,7 @@ __all__ = [
     "Task",
     "Team",
     "Transcript",
+    "UnloggedCall",
     "User",
     "WebSession",
 ]
