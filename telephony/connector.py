@@ -10,6 +10,7 @@ and lets the tracker reconcile: calls that ended unseen are closed, calls that b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from callcenter.settings import Settings
 from telephony.ami.actions import AmiError, Connected, Gap
 from telephony.ami.client import AmiClient
 from telephony.ami.frames import Frame, action
+from telephony.journal import Journal, keep_saving, restore_calls, save_changes
 from telephony.tracker import CallTracker
 from telephony.tracker.rules_dial import pauses_from_status
 
@@ -47,8 +49,12 @@ class Connector:
     """Runs the client and feeds the tracker; :meth:`run` until cancelled, or ``start``/``close``."""
 
     def __init__(self, client: AmiClient, bus: EventBus, tracker: CallTracker | None = None, *,
-                 clock: Clock = utc_now, list_timeout: float = 10.0) -> None:
+                 clock: Clock = utc_now, list_timeout: float = 10.0, journal: Journal | None = None,
+                 save_every: float = 0.2) -> None:
         self.client = client
+        self.journal = journal  # where the calls going on are kept, for a restart to take them up
+        self.save_every = save_every
+        self._restored = journal is None
         self.bus = bus
         self.tracker = tracker or CallTracker()
         self.clock = clock
@@ -59,18 +65,21 @@ class Connector:
 
     async def run(self) -> None:
         """Keep the AMI connection and process what it delivers, until cancelled or either side fails."""
-        client_task = asyncio.create_task(self.client.run(), name="ami-client")
-        consume_task = asyncio.create_task(self._consume(), name="connector-consume")
+        tasks = {asyncio.create_task(self.client.run(), name="ami-client"),
+                 asyncio.create_task(self._consume(), name="connector-consume")}
+        if self.journal is not None:
+            tasks.add(asyncio.create_task(keep_saving(self.tracker, self.journal, self.save_every),
+                                          name="connector-journal"))
         try:
-            # Neither ends on its own but on a bug; waiting for frames that will never come would hide it.
-            done, _ = await asyncio.wait({client_task, consume_task}, return_when=asyncio.FIRST_COMPLETED)
+            # None ends on its own but on a bug; waiting for frames that will never come would hide it.
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 task.result()
             raise RuntimeError("the AMI connector stopped without a reason")
         finally:
-            for task in (client_task, consume_task):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(client_task, consume_task, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _consume(self) -> None:
         while True:
@@ -79,6 +88,10 @@ class Connector:
                 self.frames += 1
                 self._publish(self.tracker.feed(item, self.clock()))
             elif isinstance(item, Connected | Gap):
+                if not self._restored and self.journal is not None:
+                    # Before the first channel list: it closes the calls that ended while no one listened.
+                    self._publish(await restore_calls(self.tracker, self.journal))
+                    self._restored = True
                 await self.reconcile()
 
     def start(self) -> asyncio.Task[None]:
@@ -93,6 +106,11 @@ class Connector:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self.journal is not None and self._restored:
+            # The calls still going on are kept for the next start to take up.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    await save_changes(self.tracker, self.journal)
 
     async def reconcile(self) -> bool:
         """List the live channels and let the tracker catch up; False when the list could not be had."""

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter import heap
 from callcenter.bus import EventBus
+from callcenter.calls.journal import CallJournal
 from callcenter.calls.logger import CallLogger, subscribe_call_logger, writer_engine
 from callcenter.calls.wrapup import results_sweeper
 from callcenter.cli.common import run, settings
@@ -78,8 +79,10 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
     the caller's to close; the calls the connector reported are written before the block ends.
     """
     writes = writer_engine(engine, writers=1)
+    # The calls going on are kept beside the log, so that a process killed mid-call takes them up again.
+    journal = CallJournal(create_sessionmaker(writes))
     logger, subscription = subscribe_call_logger(bus, create_sessionmaker(writes), s.default_region,
-                                                 transcribe=s.whisper_model is not None)
+                                                 transcribe=s.whisper_model is not None, journal=journal)
     async with contextlib.AsyncExitStack() as stack:
         if writes is not engine:
             stack.push_async_callback(writes.dispose)  # after the last calls are written, below
@@ -97,7 +100,7 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
         await stack.enter_async_context(recordings_retention(engine, s))
         await stack.enter_async_context(callbacks_sweeper(engine, bus, every=s.callbacks_sweep_seconds,
                                                           own_default=s.operators_own_clients_only))
-        connector = Connector(client_from_settings(s), bus)
+        connector = Connector(client_from_settings(s), bus, journal=journal)
         commands, _ = subscribe_commands(connector, bus, s.dial_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)
         running = connector.start()

@@ -151,6 +151,10 @@ class CallTracker:
         changed.discard("")
         return {linkedid: snapshots.snapshot(self._state, linkedid) for linkedid in changed}
 
+    def mark_changed(self, linkedids: Iterable[str]) -> None:
+        """Report these calls again at the next :meth:`take_changes` (their last save failed)."""
+        self._changed.update(linkedids)
+
     def restore(self, saved: list[snapshots.Snapshot]) -> list[CallEvent]:
         """Take up the calls a previous run was following (before the first reconcile, which then closes
         those that ended meanwhile); the answered ones are told again, so the desks show them in progress."""
