@@ -46,13 +46,14 @@ class AmiClient:
 
     ``events`` is the event mask switched on after login: ``"on"`` for all, or classes such as
     ``"call,agent"``; ``"off"`` for none. ``ping_interval`` is both how often to ping and how long a
-    ping may take before the connection counts as dead.
+    ping may take before the connection counts as dead. ``follows_timeout``: when the line stays silent
+    that long inside a ``Response: Follows`` that has not ended, what came of it is closed as the answer.
     """
 
     def __init__(self, host: str, port: int, username: str, secret: str, *, auth: str = "md5",
                  events: str = "on", ping_interval: float = 20.0, action_timeout: float = 10.0,
                  connect_timeout: float = 10.0, queue_size: int = 10_000, backoff_initial: float = 0.5,
-                 backoff_max: float = 30.0) -> None:
+                 backoff_max: float = 30.0, follows_timeout: float = 1.0) -> None:
         if auth not in {"md5", "plain"}:
             raise ValueError(f"auth must be 'md5' or 'plain', not {auth!r}")
         self.host, self.port, self.username, self.auth, self.events = host, port, username, auth, events
@@ -60,6 +61,7 @@ class AmiClient:
         self.ping_interval = ping_interval
         self.action_timeout = action_timeout
         self.connect_timeout = connect_timeout
+        self.follows_timeout = follows_timeout
         self.backoff_initial, self.backoff_max = backoff_initial, backoff_max
         self.greeting: str | None = None
         self.connections = 0  # successful logins so far
@@ -254,7 +256,19 @@ class AmiClient:
         for frame in first:
             self._dispatch(frame)
         while True:
-            data = await reader.read(262144)
+            if not parser.follows_open:
+                data = await reader.read(262144)
+            else:
+                # Asterisk writes a command's output at once: when the line falls silent before the end
+                # marker, it is not coming. Silence, not the total, is timed: a long output on a slow
+                # link keeps arriving.
+                try:
+                    async with asyncio.timeout(self.follows_timeout):
+                        data = await reader.read(262144)
+                except TimeoutError:
+                    for frame in parser.close_follows():
+                        self._dispatch(frame)
+                    continue
             if not data:
                 raise ConnectionLost("Asterisk closed the AMI connection")
             for frame in parser.feed(data):

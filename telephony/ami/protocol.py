@@ -19,8 +19,15 @@ What it accepts, since real Asterisk sends all of it:
 Malformed input never raises: a line without a colon is skipped, a frame over ``max_frame`` bytes is
 dropped up to the next blank line, and both are counted (``errors``) and logged. A header is split at
 its first ``": "`` (``"Name:value"`` is tolerated); a name with a colon in it is not AMI and is not
-recognised. A ``Response: Follows`` frame runs to ``--END COMMAND--``, so one that never ends is
-dropped at the size bound, with what arrived behind it.
+recognised.
+
+A ``Response: Follows`` frame runs to ``--END COMMAND--``, blank lines and all, but no further than the
+next block that reads as a whole frame of its own: a block after a blank line whose first line is
+``Event: `` or ``Response: `` and whose every line is a header. Asterisk never writes an event inside
+a response, so such a block means the marker was lost (a truncated write, a misbehaving peer); the
+body so far is closed as the frame, counted (``unterminated_follows``) and logged, and what follows
+parses as usual. One left open with nothing behind it is the connection's to close after a short
+wait (``follows_open``, ``close_follows``); the size bound stays the last resort.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ GREETING_PREFIX = b"Asterisk Call Manager/"
 DEFAULT_MAX_FRAME = 1024 * 1024
 _FOLLOWS = b"Response: Follows"
 _END_COMMAND = b"--END COMMAND--"
+# How a block that ends an unterminated Follows body begins (see the module's docstring).
+_FRAME_STARTS = (b"Event: ", b"Response: ")
 # The headers a ``Response: Follows`` carries before its raw output starts.
 _FOLLOWS_HEADERS = frozenset({"response", "privilege", "actionid", "message"})
 _contains = operator.contains
@@ -71,13 +80,17 @@ except ImportError:  # pragma: no cover - depends on the install
 class AmiParser:
     """Incremental AMI parser. ``feed`` bytes as they arrive; it returns the frames they completed."""
 
-    __slots__ = ("greeting", "max_frame", "malformed_lines", "oversized_frames", "_rest", "_want_greeting", "_skipping")
+    __slots__ = ("greeting", "max_frame", "malformed_lines", "oversized_frames", "unterminated_follows",
+                 "follows_open", "_rest", "_want_greeting", "_skipping")
 
     def __init__(self, max_frame: int = DEFAULT_MAX_FRAME) -> None:
         self.greeting: str | None = None
         self.max_frame = max_frame
         self.malformed_lines = 0
         self.oversized_frames = 0
+        self.unterminated_follows = 0
+        # True while a ``Response: Follows`` waits for its end marker with nothing whole behind it.
+        self.follows_open = False
         self._rest = b""
         self._want_greeting = True
         # True while dropping an oversized frame: everything up to the next blank line goes.
@@ -85,8 +98,8 @@ class AmiParser:
 
     @property
     def errors(self) -> int:
-        """How many malformed lines and oversized frames were skipped so far."""
-        return self.malformed_lines + self.oversized_frames
+        """How many malformed lines, oversized frames and unterminated Follows bodies were met so far."""
+        return self.malformed_lines + self.oversized_frames + self.unterminated_follows
 
     def feed(self, data: bytes) -> Iterator[Frame]:
         """Take the next bytes from the stream; answer an iterator over the frames they completed.
@@ -140,6 +153,10 @@ class AmiParser:
             del pieces[0]
         if _FOLLOWS in buf:
             rest = self._join_follows(pieces, rest)
+            # A Follows left open is always the start of the rest: what came before it was whole.
+            self.follows_open = rest.startswith(_FOLLOWS)
+        else:
+            self.follows_open = False
         limit = self.max_frame
         if pieces and max(map(len, pieces)) > limit:
             for piece in pieces:
@@ -149,25 +166,51 @@ class AmiParser:
         if len(rest) > limit:
             self._oversized(len(rest))
             self._skipping = True
+            self.follows_open = False
             rest = rest[-2:]
         self._rest = rest
         return self._frames([piece.decode("utf-8", "replace") for piece in pieces], "\n")
 
-    @staticmethod
-    def _join_follows(pieces: list[bytes], rest: bytes) -> bytes:
-        """Glue a ``Response: Follows`` frame back together: its raw output may hold blank lines."""
+    def close_follows(self) -> Iterator[Frame]:
+        """Close the open ``Response: Follows`` as a frame without its end marker; parsing goes on after it.
+
+        For the connection, when the marker has not come within a short wait. A block that has begun
+        to arrive after a blank line and starts as a frame does stays, to be completed by the next feed.
+        """
+        if not self.follows_open:
+            return iter(())
+        body, sep, last = self._rest.rpartition(b"\n\n")
+        if sep and last.lstrip(b"\n").startswith(_FRAME_STARTS):
+            self._rest = last
+        else:
+            body, self._rest = self._rest, b""
+        self.follows_open = self._rest.startswith(_FOLLOWS)
+        body = body.rstrip(b"\r\n")
+        self._unterminated(body)
+        return self._frames([body.decode("utf-8", "replace")], "\n")
+
+    def _join_follows(self, pieces: list[bytes], rest: bytes) -> bytes:
+        """Glue a ``Response: Follows`` frame back together: its raw output may hold blank lines.
+
+        It ends with the piece holding ``--END COMMAND--``, or before a piece that is a frame of its own.
+        """
         i = 0
         while i < len(pieces):
             if pieces[i].startswith(_FOLLOWS) and _END_COMMAND not in pieces[i]:
                 end = i + 1
-                while end < len(pieces) and _END_COMMAND not in pieces[end]:
+                while end < len(pieces) and _END_COMMAND not in pieces[end] and not _is_whole_frame(pieces[end]):
                     end += 1
                 if end == len(pieces):
-                    # The marker has not arrived yet: the whole frame waits in the rest.
+                    # Neither the marker nor a next frame has arrived yet: the whole frame waits in the rest.
                     rest = b"\n\n".join([*pieces[i:], rest])
                     del pieces[i:]
                     break
-                pieces[i : end + 1] = [b"\n\n".join(pieces[i : end + 1])]
+                if _END_COMMAND in pieces[end]:
+                    pieces[i : end + 1] = [b"\n\n".join(pieces[i : end + 1])]
+                else:
+                    # The marker never came: the body ends where the next frame begins.
+                    pieces[i:end] = [b"\n\n".join(pieces[i:end]).rstrip(b"\n")]
+                    self._unterminated(pieces[i])
             i += 1
         return rest
 
@@ -249,6 +292,19 @@ class AmiParser:
             output.pop()
         return Frame(headers, output)
 
+    def _unterminated(self, body: bytes) -> None:
+        self.unterminated_follows += 1
+        log.warning("AMI 'Response: Follows' without %r closed after %d bytes: %r", _END_COMMAND.decode(),
+                    len(body), body[:200])
+
     def _malformed(self, line: str) -> None:
         self.malformed_lines += 1
         log.warning("malformed AMI header line skipped: %r", line[:200])
+
+
+def _is_whole_frame(piece: bytes) -> bool:
+    """Whether a block between blank lines reads as an event or a response of its own: it starts as one
+    and every line of it is a header (command output with a blank line is rarely all headers). Extra
+    blank lines before it are tolerated, as between any two frames."""
+    piece = piece.lstrip(b"\n")
+    return piece.startswith(_FRAME_STARTS) and all(b":" in line for line in piece.split(b"\n"))

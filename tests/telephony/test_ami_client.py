@@ -128,6 +128,56 @@ async def test_event_lists_and_command_output_from_the_recorded_answers() -> Non
             assert client.queued == 1  # only the Connected marker: no list event leaked into the stream
 
 
+async def test_a_follows_whose_end_marker_never_comes_is_answered_after_a_short_silence() -> None:
+    """Old-style command output whose ``--END COMMAND--`` is lost and nothing behind it: the command gets
+    what came once the line has been silent ``follows_timeout``, and the stream goes on after it."""
+
+    async def truncated(frame: Frame, writer: asyncio.StreamWriter) -> bool:
+        if frame.get("Action") != "Command":
+            return False
+        writer.write(f"Response: Follows\r\nPrivilege: Command\r\nActionID: {frame.action_id}\r\n"
+                     "Asterisk 13.38.3 built by root\r\n\r\nsecond line\r\n".encode())
+        await writer.drain()
+        await asyncio.sleep(0.5)
+        writer.write(encode(Frame([("Event", "FullyBooted"), ("Status", "Fully Booted")])))
+        return True
+
+    async with FakeAmi(hook=truncated) as ami:
+        client = client_for(ami, follows_timeout=0.2)
+        async with running(client):
+            await wait_for(lambda: client.connections == 1)
+            await next_of(client, Connected)
+            started = asyncio.get_running_loop().time()
+            lines = await client.command("core show version")
+            assert asyncio.get_running_loop().time() - started < 1.0  # not the 2 s action timeout
+            assert lines == ["Asterisk 13.38.3 built by root", "", "second line"]
+            assert not client.waiting
+            booted = await next_of(client, Frame)
+            assert isinstance(booted, Frame) and booted.headers == (("Event", "FullyBooted"), ("Status", "Fully Booted"))
+            assert (await client.send_action(action("Ping"))).get("Ping") == "Pong"
+
+
+async def test_a_follows_that_keeps_arriving_slowly_is_read_whole() -> None:
+    """The timeout counts silence, not the whole answer: output coming in pieces on a slow link is kept."""
+
+    async def slow(frame: Frame, writer: asyncio.StreamWriter) -> bool:
+        if frame.get("Action") != "Command":
+            return False
+        parts = [f"Response: Follows\r\nPrivilege: Command\r\nActionID: {frame.action_id}\r\none\r\n",
+                 "\r\ntwo\r\n", "three\r\n--END COMMAND--\r\n\r\n"]
+        for part in parts:
+            writer.write(part.encode())
+            await writer.drain()
+            await asyncio.sleep(0.15)
+        return True
+
+    async with FakeAmi(hook=slow) as ami:
+        client = client_for(ami, follows_timeout=0.3)
+        async with running(client):
+            await wait_for(lambda: client.connections == 1)
+            assert await client.command("dialplan show") == ["one", "", "two", "three"]
+
+
 async def test_keepalive_detects_a_silent_server() -> None:
     async with FakeAmi(pong=False) as ami:
         client = client_for(ami, ping_interval=0.1)

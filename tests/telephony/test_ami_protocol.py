@@ -138,6 +138,59 @@ def test_old_style_command_output_with_blank_lines() -> None:
         assert frames[1].event == "Ping" and len(frames) == 2 and parser.errors == 0
 
 
+def test_a_follows_without_its_end_marker_ends_where_the_next_frame_begins(caplog: pytest.LogCaptureFixture) -> None:
+    # The marker is lost; events and another action's answer come behind it, then a whole Follows.
+    data = (
+        b"Response: Follows\r\nPrivilege: Command\r\nActionID: c1\r\n"
+        b"Asterisk 13.38.3 built by root\r\n\r\nsecond: block\r\n\r\n"
+        + b"".join(frame_bytes(("Event", "Newchannel"), ("Uniqueid", f"1.{n}"), ("Linkedid", "1.0")) for n in range(3))
+        + frame_bytes(("Response", "Success"), ("ActionID", "p1"), ("Ping", "Pong"))
+        + b"Response: Follows\r\nPrivilege: Command\r\nActionID: c2\r\nok\r\n--END COMMAND--\r\n\r\n"
+        + frame_bytes(("Event", "Hangup"), ("Uniqueid", "1.0"))
+    )
+    for size in (1, 5, 64, len(data)):
+        parser = AmiParser()
+        with caplog.at_level(logging.WARNING, logger="telephony.ami.protocol"):
+            frames = parse_all([data[i : i + size] for i in range(0, len(data), size)], parser)
+        assert frames[0].headers == (("Response", "Follows"), ("Privilege", "Command"), ("ActionID", "c1"))
+        assert frames[0].output == ("Asterisk 13.38.3 built by root", "", "second: block")
+        assert [f.get("Uniqueid") for f in frames[1:4]] == ["1.0", "1.1", "1.2"]
+        assert frames[4].action_id == "p1" and frames[4]["Ping"] == "Pong"
+        assert frames[5].action_id == "c2" and frames[5].output == ("ok",)
+        assert frames[6].event == "Hangup" and len(frames) == 7
+        assert parser.unterminated_follows == 1 and parser.errors == 1 and not parser.follows_open
+    assert "without '--END COMMAND--'" in caplog.text
+
+
+def test_command_output_that_does_not_read_as_a_frame_stays_in_the_body() -> None:
+    # Old CLI output after a blank line, beginning like an event but with lines that are no headers.
+    data = (
+        b"Response: Follows\r\nPrivilege: Command\r\nActionID: c1\r\n"
+        b"Event: Newchannel  [Synopsis]\n\nEvent: Hangup\n  Raised when a channel is hung up.\n"
+        b"--END COMMAND--\r\n\r\n" + frame_bytes(("Event", "After"))
+    )
+    parser = AmiParser()
+    frames = parse_all([data], parser)
+    assert frames[0].output == ("Event: Newchannel  [Synopsis]", "", "Event: Hangup",
+                                "  Raised when a channel is hung up.")
+    assert [f.event for f in frames[1:]] == ["After"] and parser.errors == 0
+
+
+def test_an_open_follows_is_closed_on_request_and_parsing_resumes() -> None:
+    parser = AmiParser()
+    assert list(parser.close_follows()) == []  # nothing open: nothing to close
+    head = b"Response: Follows\r\nPrivilege: Command\r\nActionID: c1\r\nline one\r\n\r\nline two\r\n"
+    assert parse_all([GREETING, head], parser) == [] and parser.follows_open
+    # A frame that began to arrive after a blank line is kept for the next feed, not taken as output.
+    assert parse_all([b"\r\nEvent: Newch"], parser) == [] and parser.follows_open
+    (closed,) = parser.close_follows()
+    assert closed.action_id == "c1" and closed.output == ("line one", "", "line two")
+    assert not parser.follows_open and parser.unterminated_follows == 1
+    frames = parse_all([b"annel\r\nUniqueid: 1.1\r\n\r\n" + frame_bytes(("Event", "Hangup"))], parser)
+    assert [(f.event, f.get("Uniqueid")) for f in frames] == [("Newchannel", "1.1"), ("Hangup", None)]
+    assert parser.errors == 1
+
+
 def test_greeting_is_an_attribute_and_bare_newlines_are_accepted() -> None:
     parser = AmiParser()
     frames = list(parser.feed(b"Asterisk Call Manager/6.0.0\nResponse: Success\nActionID: 1\n\nEvent: A\n\n"))
@@ -304,6 +357,21 @@ def test_garbage_loses_no_frame_after_it(before: list[Frame], junk: bytes, after
     frames = parse_all([data[i : i + size] for i in range(0, len(data), size)])
     assert frames[: len(before)] == before
     assert frames[-len(after) :] == after
+
+
+@PROPERTY
+@given(good_frames, st.lists(st.text(st.sampled_from(["a", " ", ":", "é", "-"]), max_size=30), max_size=20),
+       good_frames, st.lists(st.integers(0, 10_000), max_size=20))
+def test_a_follows_that_never_ends_loses_no_frame_after_it(before: list[Frame], output: list[str],
+                                                          after: list[Frame], cuts: list[int]) -> None:
+    # Output lines may be empty: blank lines inside the body, as command output has them.
+    follows = "\r\n".join(["Response: Follows", "Privilege: Command", "ActionID: f1", *output]).encode()
+    data = b"".join(map(encode, before)) + follows + b"\r\n\r\n" + b"".join(map(encode, after))
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    parser = AmiParser()
+    frames = parse_all([data[a:b] for a, b in zip([0, *points], [*points, len(data)])], parser)
+    assert frames[: len(before)] == before and frames[len(before) + 1 :] == after
+    assert frames[len(before)].action_id == "f1" and parser.unterminated_follows == 1
 
 
 @PROPERTY

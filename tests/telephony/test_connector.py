@@ -186,6 +186,40 @@ async def test_connection_cut_at_random_points_logs_every_call_once() -> None:
     assert cuts_made >= 50
 
 
+async def test_calls_behind_a_follows_that_never_ends_are_all_logged_at_once() -> None:
+    """A ``Response: Follows`` whose ``--END COMMAND--`` never comes, then the events of several calls in
+    the same write: every call reaches the tracker at once, and the command gets the output that came."""
+    calls = 8
+    one = b"".join(event_stream("a_queue_answered"))
+    burst = b"".join(one.replace(b"17954137", b"%08d" % (30_000_000 + k)) for k in range(calls))
+    expected = sorted(f"{30_000_000 + k:08d}47.0" for k in range(calls))
+
+    async def truncated_command(frame: Frame, writer: asyncio.StreamWriter) -> bool:
+        if frame.get("Action") != "Command":
+            return False
+        writer.write(f"Response: Follows\r\nPrivilege: Command\r\nActionID: {frame.action_id}\r\n"
+                     "Asterisk 13.38.3 built by root\r\n\r\n".encode() + burst)
+        return True
+
+    bus = EventBus()
+    ended = collect_ended(bus)
+    try:
+        async with FakeAmi(hook=truncated_command) as ami, connected(ami, bus) as connector:
+            await wait_for(lambda: connector.reconciles == 1)
+            command = asyncio.create_task(connector.client.command("core show version"))
+            try:
+                await wait_for(lambda: len(ended) == calls, 2)
+                async with asyncio.timeout(1):
+                    assert await command == ["Asterisk 13.38.3 built by root"]
+            finally:
+                command.cancel()
+                await asyncio.gather(command, return_exceptions=True)
+        assert sorted(s.linkedid for s in ended) == expected
+        assert all(s.outcome is CallOutcome.ANSWERED and s.answered_by == "PJSIP/agent1" for s in ended)
+    finally:
+        await bus.close()
+
+
 async def test_telephony_command_runs_connector_logger_and_agi(settings: Settings, db_engine: AsyncEngine) -> None:
     async with FakeAmi(secret="cli-secret") as ami:
         s = settings.model_copy(update={"ami_port": ami.port, "ami_secret": "cli-secret", "agi_port": 0})
