@@ -125,5 +125,5 @@ async def test_a_killed_process_loses_no_call_and_logs_none_twice(
 
 async def wait_for_async(read: object, expected: int, limit: float) -> None:
     async with asyncio.timeout(limit):
-        while await read() != expected:  # type: ignore[operator]
+        while await read() != expected:  # type: ignore[operator]  # noqa: ASYNC110
             await asyncio.sleep(0.1)
