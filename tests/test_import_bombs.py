@@ -92,3 +92,17 @@ async def test_api_refuses_a_bomb_and_too_many_rows(admin_http: httpx.AsyncClien
     assert r.status_code == 413, r.text
     assert r.json()["error"] == "import-too-large" and "100,000 rows" in r.json()["message"]
     assert await _clients(db) == 0
+
+
+async def test_control_characters_in_cells_are_dropped(db: AsyncSession) -> None:
+    from callcenter.auth.principal import SYSTEM
+    from callcenter.importing.services import ImportMode, import_clients
+
+    # Past the first 64 KiB, where the check for binary data looks.
+    lines = ["name"] + [f"Клиент {n}" for n in range(8000)] + ["Ром\x00ашка\x07"]
+    data = "\n".join(lines).encode()
+    assert len(data) > 65536
+    report = await import_clients(db, SYSTEM, filename="c.csv", data=data, mode=ImportMode.ATOMIC, region="RU",
+                                  on_duplicate="create")
+    assert report.committed, report.errors[:3]
+    assert await db.scalar(select(Client.name).where(Client.name.like("Ром%"))) == "Ромашка"
