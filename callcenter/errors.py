@@ -171,3 +171,15 @@ class CallNotAnswered(DomainError):
     def __init__(self, linkedid: str) -> None:
         super().__init__(f"Call {linkedid!r} is not answered by an operator yet; listen in once it is.",
                          details={"linkedid": linkedid})
+
+
+class NotYours(Forbidden):
+    """An operator tried to change a piece of work that is another operator's."""
+
+    error_id = "not-yours"
+
+
+class OwnerChangeForbidden(Forbidden):
+    """An operator tried to give an item to someone (themselves included): reassigning is a supervisor's call."""
+
+    error_id = "owner-change-forbidden"

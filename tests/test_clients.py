@@ -125,10 +125,11 @@ async def test_list_filters_and_pagination(admin_http: httpx.AsyncClient) -> Non
 
 async def test_operators_restricted_to_own_clients(http: httpx.AsyncClient, make_user: MakeUser, db: AsyncSession) -> None:
     alice, bob = await make_user(Role.OPERATOR), await make_user(Role.OPERATOR)
+    await login_as(http, await make_user(Role.SUPERVISOR))
+    theirs = (await create(http, {"name": "Чужой клиент", "kind": "person", "owner_id": bob.id})).json()
     await login_as(http, alice)
     mine = (await create(http, {"name": "Мой клиент", "kind": "person"})).json()
     assert mine["owner_id"] == alice.id
-    theirs = (await create(http, {"name": "Чужой клиент", "kind": "person", "owner_id": bob.id})).json()
     db.add(AppSetting(key=OWN_CLIENTS_ONLY, value=True))
     await db.commit()
     listed = (await http.get("/api/clients")).json()

@@ -18,6 +18,7 @@ from callcenter.calls.serialize import call_dicts
 from callcenter.errors import NotFound, ValidationFailed
 from callcenter.models import Call, CallReview, Interaction, User
 from callcenter.models.enums import CallOutcome
+from callcenter.reviews.access import listenable
 from callcenter.rows import fetch_page, where_equal
 from callcenter.transcripts.search import calls_saying
 
@@ -58,7 +59,8 @@ async def list_calls(
     if flt.max_talk_seconds is not None:
         query = query.where(Call.talk_seconds <= flt.max_talk_seconds)
     if flt.q is not None:
-        query = query.where(Call.id.in_(calls_saying(db.get_bind().dialect.name, flt.q)))
+        # Words said are found only in the transcripts the asker may read, or a search would tell them.
+        query = query.where(listenable(principal), Call.id.in_(calls_saying(db.get_bind().dialect.name, flt.q)))
     if flt.answered is not None:
         taken = Call.outcome.in_((CallOutcome.ANSWERED, CallOutcome.TRANSFERRED))
         query = query.where(taken if flt.answered else (~taken | Call.outcome.is_(None)))

@@ -16,7 +16,7 @@ from callcenter.claims.schemas import Subject
 from callcenter.claims.schemas import Text as ClaimText
 from callcenter.deals.schemas import Money
 from callcenter.deals.schemas import Title as DealTitle
-from callcenter.ids import Id
+from callcenter.ids import INT32_MAX, Id
 from callcenter.models.enums import CallOutcome, Direction
 from callcenter.when import Instant
 
@@ -33,8 +33,8 @@ class CallFilter(BaseModel):
     queue: Annotated[str, StringConstraints(max_length=80)] | None = None
     team_id: Id | None = None  # answered by a member of this team
     result_id: Id | None = None  # the disposition set as the call's result
-    min_talk_seconds: int | None = Field(default=None, ge=0)
-    max_talk_seconds: int | None = Field(default=None, ge=0)
+    min_talk_seconds: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    max_talk_seconds: int | None = Field(default=None, ge=0, le=INT32_MAX)
     reviewed: bool | None = None  # scored by at least one reviewer, or not yet
     answered: bool | None = None  # taken by an operator (answered or transferred), or not
     has_result: bool | None = None  # the call's contact has a result set, or not

@@ -28,7 +28,8 @@ from callcenter.db.engine import create_sessionmaker
 from callcenter.deals.stages import first_open_stage
 from callcenter.errors import CallNotLogged, Forbidden
 from callcenter.models import Call, Claim, Deal, Interaction, Task
-from callcenter.models.enums import DealStatus, Direction, Role, TaskKind, TaskOrigin
+from callcenter.models.enums import DealStatus, Direction, TaskKind, TaskOrigin
+from callcenter.ownership import may_change_work
 from callcenter.references import Checks
 from callcenter.settings import Settings
 
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 
 # How long a wrap-up waits for its call to be logged before answering 404.
 LOG_WAIT_SECONDS = 5.0
-SUPERVISING = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
 
 
 async def _wait_for_call(db: AsyncSession, linkedid: str, wait: float) -> int:
@@ -78,7 +78,7 @@ async def wrap_up(
     interaction = await db.get(Interaction, call.interaction_id, populate_existing=True)
     assert interaction is not None
     operator_id = call.operator_id if call.operator_id is not None else interaction.user_id
-    if principal.role not in SUPERVISING and operator_id != principal.user_id:
+    if not may_change_work(principal, operator_id):
         raise Forbidden("Only the operator who took the call, or a supervisor, sets its result.")
 
     checks = Checks(db, principal)

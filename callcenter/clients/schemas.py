@@ -26,10 +26,14 @@ def _known_zone(name: str) -> str:
 TimeZoneName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_known_zone)]
 
 
+# A number as written; an empty one is a field error here rather than later, in the services.
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
 class PhoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    number: PhoneText
     kind: PhoneKind = PhoneKind.WORK
 
 
@@ -49,7 +53,7 @@ class ContactIn(BaseModel):
     position: Annotated[str, StringConstraints(max_length=200)] = ""
     role: Annotated[str, StringConstraints(max_length=200)] = ""
     notes: str = ""
-    phones: list[str | PhoneIn] = Field(default_factory=list, max_length=20)
+    phones: list[PhoneText | PhoneIn] = Field(default_factory=list, max_length=20)
     emails: list[EmailStr] = Field(default_factory=list, max_length=20)
 
 
@@ -62,7 +66,7 @@ class ClientIn(BaseModel):
     kind: ClientKind
     legal_form: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
-    phones: list[str | PhoneIn] = Field(default_factory=list, max_length=50)
+    phones: list[PhoneText | PhoneIn] = Field(default_factory=list, max_length=50)
     emails: list[EmailStr] = Field(default_factory=list, max_length=50)
     addresses: list[AddressIn] = Field(default_factory=list, max_length=20)
     notes: str = Field(default="", max_length=20000)
@@ -85,7 +89,7 @@ class ClientPatch(BaseModel):
     kind: ClientKind | None = None
     legal_form: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
     tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
-    phones: list[str | PhoneIn] | None = Field(default=None, max_length=50)
+    phones: list[PhoneText | PhoneIn] | None = Field(default=None, max_length=50)
     emails: list[EmailStr] | None = Field(default=None, max_length=50)
     addresses: list[AddressIn] | None = Field(default=None, max_length=20)
     notes: str | None = Field(default=None, max_length=20000)
@@ -104,7 +108,7 @@ class ContactPatch(BaseModel):
     full_name: Name | None = None
     position: Annotated[str, StringConstraints(max_length=200)] | None = None
     notes: str | None = None
-    phones: list[str | PhoneIn] | None = Field(default=None, max_length=20)
+    phones: list[PhoneText | PhoneIn] | None = Field(default=None, max_length=20)
     emails: list[EmailStr] | None = Field(default=None, max_length=20)
 
 

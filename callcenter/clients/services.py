@@ -23,6 +23,7 @@ from callcenter.errors import DuplicateClient, Forbidden, ValidationFailed
 from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone, Sale, StageChange, User
 from callcenter.models.enums import Stage
 from callcenter.names import duplicate_key, like_fragment, search_form, split_legal_form
+from callcenter.ownership import require_owner_change
 from callcenter.phones import try_e164
 
 UNCLASSED = "none"
@@ -111,6 +112,7 @@ async def create_client(
         raise ValidationFailed(errors)
     if principal.own_clients_only and owner_id != principal.user_id:
         raise Forbidden("Operators restricted to their own clients can only create clients they own.")
+    require_owner_change(principal, None, owner_id, "client")
     fields = _name_fields(data.name, data.legal_form)
     if not force:
         candidates = await find_duplicates(
@@ -166,6 +168,8 @@ async def update_client(
         raise ValidationFailed(errors)
     if principal.own_clients_only and "owner_id" in given and patch.owner_id != principal.user_id:
         raise Forbidden("Operators restricted to their own clients cannot hand a client to someone else.")
+    if "owner_id" in given:
+        require_owner_change(principal, client.owner_id, patch.owner_id, "client")
     name_fields = _name_fields(patch.name or client.name, patch.legal_form if "legal_form" in given else None)
     if not force and (("name" in given) or ("tax_id" in given) or phones is not None or emails is not None):
         candidates = await find_duplicates(

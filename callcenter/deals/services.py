@@ -21,6 +21,7 @@ from callcenter.deals.schemas import DealFilter, DealIn, DealPatch
 from callcenter.deals.stages import first_open_stage, stage_dict
 from callcenter.models import Deal, FunnelStage, User
 from callcenter.models.enums import DealStatus
+from callcenter.ownership import require_owner_change
 from callcenter.references import Checks
 from callcenter.rows import as_dict, fetch_page, where_equal
 
@@ -105,12 +106,14 @@ async def create_deal(db: AsyncSession, principal: Principal, data: DealIn, ip: 
     stage = await _stage(db, data.stage_id, checks)
     status = _status(stage, data.status, None, checks) if stage is not None else DealStatus.OPEN
     checks.done()
+    owner_id = data.owner_id if data.owner_id is not None else (principal.user_id or None)
+    require_owner_change(principal, None, owner_id, "deal")
     assert stage is not None
     deal = Deal(
         **data.model_dump(exclude={"stage_id", "status", "owner_id"}),
         stage_id=stage.id,
         status=status,
-        owner_id=data.owner_id if data.owner_id is not None else (principal.user_id or None),
+        owner_id=owner_id,
         closed_at=None if status == DealStatus.OPEN else utcnow(),
     )
     db.add(deal)
@@ -140,6 +143,8 @@ async def update_deal(
     if stage is not None and (moved or "status" in given):
         status = _status(stage, patch.status, None if moved else deal.status, checks)
     checks.done()
+    if "owner_id" in given:
+        require_owner_change(principal, deal.owner_id, patch.owner_id, "deal")
     for name in given - {"status"}:
         setattr(deal, name, getattr(patch, name))
     if status != deal.status:

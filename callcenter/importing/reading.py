@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -20,6 +21,15 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 MAX_CELL = 20_000
+# An XLSX is a zip of XML: its parts, unpacked, may hold this much in all, and none may unpack to more than
+# this many times its packed size (real workbooks stay near 10; an archive bomb is near 1,000).
+MAX_UNPACKED = 100 * 1024 * 1024
+MAX_RATIO = 100
+# Control characters other than tab and line breaks are dropped from cells: nobody sees them in a sheet,
+# and PostgreSQL refuses NUL in text.
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+# Excel's last row: a row numbered beyond it is not Excel's, and openpyxl would fill the gap up to it.
+_EXCEL_ROWS = 1_048_576
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -129,9 +139,36 @@ def _csv_rows(text: str) -> Iterator[list[str]]:
         raise BadImportFile(f"Row {reader.line_num}: the CSV is malformed ({exc}).") from None
 
 
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook whose parts would unpack to more than :data:`MAX_UNPACKED`, or pack too densely.
+
+    Only the zip's directory is read, so an archive bomb is refused before any of it is inflated.
+    The sizes it declares are the most zipfile (and so openpyxl) will inflate of each part.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise _damaged(exc) from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > MAX_UNPACKED:
+            raise ImportTooLarge(
+                f"The workbook unpacks to more than {MAX_UNPACKED // 1048576} MB; "
+                "save it as CSV, or split it into several files."
+            )
+        if member.file_size > MAX_RATIO * max(member.compress_size, 1) and member.file_size > 1024 * 1024:
+            raise ImportTooLarge(
+                f"The workbook's part {member.filename!r} unpacks to {member.file_size // max(member.compress_size, 1):,} "
+                f"times its size (at most {MAX_RATIO}); it is not a workbook Excel writes."
+            )
+
+
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     import openpyxl
 
+    check_workbook(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # any failure to open untrusted bytes means the same thing to the person
@@ -143,8 +180,10 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         # Some programs write a wrong sheet size; forget it and read every row there is.
         sheet.reset_dimensions()
         try:
-            for values in sheet.iter_rows(values_only=True):
-                yield [cell_text(v) for v in values]
+            # Bounded in both directions: a tiny sheet naming cell XFD4000000000 would otherwise have
+            # openpyxl yield billions of empty cells to reach it.
+            for values in sheet.iter_rows(max_row=_EXCEL_ROWS, max_col=MAX_COLUMNS, values_only=True):
+                yield [cell_text(v) for v in values] if values.count(None) < len(values) else []
         except BadImportFile:
             raise
         except Exception as exc:
@@ -176,7 +215,7 @@ def _table(rows: Iterable[list[str]]) -> Table:
         if not any(c.strip() for c in cells):
             continue
         if table is None:
-            header = [c.strip() for c in cells[:MAX_COLUMNS]]
+            header = [c.translate(_CONTROLS).strip() for c in cells[:MAX_COLUMNS]]
             while header and not header[-1]:
                 header.pop()
             table = Table(header=header, header_row=number)
@@ -184,7 +223,7 @@ def _table(rows: Iterable[list[str]]) -> Table:
         if len(table.rows) >= MAX_ROWS:
             raise ImportTooLarge(f"The file has more than {MAX_ROWS:,} rows; split it into several files.")
         width = len(table.header)
-        cells = [c[:MAX_CELL] for c in cells[:width]]
+        cells = [c[:MAX_CELL].translate(_CONTROLS) for c in cells[:width]]
         table.rows.append((number, cells + [""] * (width - len(cells))))
     if table is None:
         raise BadImportFile("The file is empty: it needs a header row and at least one row below it.")

@@ -24,6 +24,7 @@ from callcenter.interactions.schemas import InteractionFilter, InteractionIn, In
 from callcenter.interactions.serialize import interaction_dicts
 from callcenter.models import Call, Disposition, Interaction, Task, User
 from callcenter.models.enums import InteractionKind, InteractionStatus, Role, TaskKind, TaskOrigin
+from callcenter.ownership import require_own_work
 from callcenter.references import Checks
 from callcenter.rows import fetch_page, where_equal
 
@@ -133,6 +134,10 @@ async def update_interaction(
 ) -> dict[str, Any]:
     principal.require(Permission.WORK_WRITE)
     interaction = await load_interaction(db, principal, interaction_id)
+    # The wrap-up's rule: the call's operator when there is a call, else the interaction's user.
+    operator_id = await db.scalar(select(Call.operator_id).where(Call.interaction_id == interaction.id))
+    require_own_work(principal, interaction.user_id if operator_id is None else operator_id,
+                     "Operators change only their own interactions; a supervisor changes anyone's.")
     checks = Checks(db, principal)
     checks.not_null(patch, REQUIRED)
     if "user_id" in patch.model_fields_set:

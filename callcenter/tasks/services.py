@@ -17,6 +17,7 @@ from callcenter.auth.principal import Permission, Principal
 from callcenter.db.base import utcnow
 from callcenter.models import Task, User
 from callcenter.models.enums import TaskKind, TaskStatus
+from callcenter.ownership import require_owner_change
 from callcenter.references import Checks
 from callcenter.rows import as_dict, fetch_page, where_equal
 from callcenter.tasks.lateness import Lateness
@@ -76,6 +77,7 @@ async def create_task(db: AsyncSession, principal: Principal, data: TaskIn, ip: 
         checks.fail("due_at", "a callback needs a due time")
     checks.done()
     owner_id = data.owner_id if data.owner_id is not None else (principal.user_id or None)
+    require_owner_change(principal, None, owner_id, "task")
     task = Task(**data.model_dump(exclude={"owner_id"}), owner_id=owner_id, created_by_id=principal.user_id or None)
     db.add(task)
     await db.flush()
@@ -103,6 +105,8 @@ async def update_task(
     if "due_at" in given and patch.due_at is None and task.kind == TaskKind.CALLBACK:
         checks.fail("due_at", "a callback needs a due time")
     checks.done()
+    if "owner_id" in given:
+        require_owner_change(principal, task.owner_id, patch.owner_id, "task")
     if "owner_id" in given and patch.owner_id != task.owner_id:
         task.reassigned_at = utcnow()  # a callback handed on by hand gets the team's lateness afresh
     for name in given:

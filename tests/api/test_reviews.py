@@ -187,6 +187,34 @@ async def test_the_call_list_finds_calls_by_the_words_said_in_them(
     assert (await http.get("/api/calls", params={"q": ""})).status_code == 422
 
 
+async def test_words_said_find_only_the_calls_whose_transcript_the_asker_may_read(
+    http: httpx.AsyncClient, db: AsyncSession, agent: User, make_user: MakeUser
+) -> None:
+    other = await make_user(Role.OPERATOR, login="agent2", extension="102", agent_interface="PJSIP/agent2")
+    mine = (await record_call(db, summary("m1"), region="RU")).call_id
+    theirs = (await record_call(db, summary("t1", started_at=T0 + timedelta(minutes=1), answered_by="PJSIP/agent2",
+                                            offered_to=("PJSIP/agent2",)), region="RU")).call_id
+    for call_id in (mine, theirs):
+        db.add(Transcript(call_id=call_id, language="ru", duration_seconds=10, segments=[], text="пароль от сейфа"))
+    await db.commit()
+    assert await db.scalar(select(Call.operator_id).where(Call.id == theirs)) == other.id
+
+    async def found(path: str, **params: object) -> set[int]:
+        r = await http.get(path, params=params)
+        assert r.status_code == 200, r.text
+        if path == "/api/calls":
+            return {c["id"] for c in r.json()["items"]} & {mine, theirs}
+        return {call_id for call_id in (mine, theirs) if f'href="/calls/{call_id}' in r.text}
+
+    await login_as(http, agent)
+    assert await found("/api/calls") == {mine, theirs}  # both calls, as before: the sight rule is the client's
+    assert await found("/api/calls", q="сейфа") == {mine}
+    assert await found("/calls", q="сейфа") == {mine}
+    await login_as(http, await make_user(Role.SUPERVISOR))
+    assert await found("/api/calls", q="сейфа") == {mine, theirs}
+    assert await found("/calls", q="сейфа") == {mine, theirs}
+
+
 async def test_the_call_log_page_filters_calls_to_review(
     http: httpx.AsyncClient, db: AsyncSession, agent: User, make_user: MakeUser
 ) -> None:

@@ -19,6 +19,7 @@ from callcenter.auth.principal import Permission, Principal
 from callcenter.errors import DomainError, NotFound, TooManyAttempts
 from callcenter.ids import MAX_ID
 from callcenter.settings import Settings
+from web.api.input_checks import integer_errors, text_errors
 from web.auth import Authenticated, authenticate, cross_site_blocked
 from web.responses import Json, error
 
@@ -74,7 +75,7 @@ def field_errors(exc: ValidationError, prefix: str = "") -> dict[str, str]:
     """``{"phones.1": "reason", ...}`` from a pydantic error."""
     fields: dict[str, str] = {}
     for item in exc.errors():
-        loc = [str(part) for part in item["loc"] if not str(part).startswith(("function-", "str", "PhoneIn"))]
+        loc = [str(part) for part in item["loc"] if not str(part).startswith(("function-", "str", "constrained-", "PhoneIn"))]
         key = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "body"
         fields.setdefault(key, item["msg"])
     return fields
@@ -94,17 +95,30 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | R
         return error(400, "bad-json", f"The body is not valid JSON: {exc}")
     if not isinstance(data, dict):
         return error(422, "validation-failed", "The body must be a JSON object.", fields={"body": "must be an object"})
+    refused = text_errors(data)
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
-        return error(422, "validation-failed", "Some fields are invalid.", fields=field_errors(exc))
+        return error(422, "validation-failed", "Some fields are invalid.", fields={**field_errors(exc), **refused})
+    refused.update(integer_errors(parsed))
+    if refused:
+        return error(422, "validation-failed", "Some fields are invalid.", fields=refused)
+    return parsed
 
 
 def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel | Response:
+    refused: dict[str, str] = {}
+    for name, value in request.query_params.multi_items():
+        refused.update(text_errors({name: value}))
     try:
-        return model.model_validate(dict(request.query_params))
+        parsed = model.model_validate(dict(request.query_params))
     except ValidationError as exc:
-        return error(422, "validation-failed", "Some query parameters are invalid.", fields=field_errors(exc))
+        fields = {**field_errors(exc), **refused}
+        return error(422, "validation-failed", "Some query parameters are invalid.", fields=fields)
+    refused.update(integer_errors(parsed))
+    if refused:
+        return error(422, "validation-failed", "Some query parameters are invalid.", fields=refused)
+    return parsed
 
 
 async def run(request: Request, op: Operation, handler: Handler) -> Response:
