@@ -116,6 +116,14 @@ class Settings(BaseSettings):
     service_level_seconds: int = Field(
         default=20, ge=1, description="Service level: the share of queue calls answered within this many seconds.",
     )
+    pbx_cel_url: str | None = Field(
+        default=None, repr=False,
+        description="Database URL of the table Asterisk's cel_odbc writes (postgresql+asyncpg://...): the true times "
+                    "of calls that ended while the CRM was not listening. Empty: those times are estimates, flagged.")
+    pbx_cel_table: str = Field(default="cel", description="Name of that CEL table.")
+    pbx_cel_csv: Path | None = Field(
+        default=None,
+        description="Or the CSV file Asterisk's cel_custom writes on this host (see docs/asterisk.md).")
     recordings_dir: Path | None = Field(
         default=None,
         description="Folder where the PBX's call recordings are (Asterisk's monitor folder, mounted or synced); "

@@ -17,13 +17,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from callcenter.bus import EventBus
-from callcenter.calls.events import CallEvent
+from callcenter.calls.events import CallEnded, CallEvent
 from callcenter.settings import Settings
 from telephony.ami.actions import AmiError, Connected, Gap
 from telephony.ami.client import AmiClient
 from telephony.ami.frames import Frame, action
 from telephony.journal import Journal, keep_saving, restore_calls, save_changes
+from telephony.pbx_records import PbxRecords
 from telephony.tracker import CallTracker
+from telephony.tracker.pbx_record import with_true_times
 from telephony.tracker.rules_dial import pauses_from_status
 
 log = logging.getLogger(__name__)
@@ -50,8 +52,9 @@ class Connector:
 
     def __init__(self, client: AmiClient, bus: EventBus, tracker: CallTracker | None = None, *,
                  clock: Clock = utc_now, list_timeout: float = 10.0, journal: Journal | None = None,
-                 save_every: float = 0.2) -> None:
+                 save_every: float = 0.2, records: PbxRecords | None = None) -> None:
         self.client = client
+        self.records = records  # the PBX's own record of calls, for the times of those that ended unseen
         self.journal = journal  # where the calls going on are kept, for a restart to take them up
         self.save_every = save_every
         self._restored = journal is None
@@ -125,10 +128,30 @@ class Connector:
             return False
         channels = [frame for frame in result.events if frame.event == "CoreShowChannel"]
         self.reconciles += 1
-        self._publish(self.tracker.reconcile(channels, self.clock()))
+        self._publish(await self._true_times(self.tracker.reconcile(channels, self.clock())))
         log.info("reconciled with %d live channels; %d calls going on", len(channels), len(self.tracker.active_calls))
         await self._pause_states()
         return True
+
+    async def _true_times(self, events: list[CallEvent]) -> list[CallEvent]:
+        """Calls closed with estimated times get the PBX's recorded ones, where it keeps a record."""
+        estimated = [e.summary.linkedid for e in events if isinstance(e, CallEnded) and e.summary.times_approximate]
+        if self.records is None or not estimated:
+            return events
+        try:
+            async with asyncio.timeout(self.list_timeout):
+                recorded = await self.records.events(estimated)
+        except Exception as exc:  # the record is a help, never a reason to hold the calls back
+            log.warning("the PBX's record of %d calls could not be read (%s); their times stay estimates",
+                        len(estimated), exc)
+            return events
+        out: list[CallEvent] = []
+        for event in events:
+            if isinstance(event, CallEnded) and event.summary.times_approximate:
+                exact = with_true_times(event.summary, recorded)
+                event = CallEnded(exact) if exact is not None else event
+            out.append(event)
+        return out
 
     async def _pause_states(self) -> None:
         """Who is paused now (``QueueStatus``): pauses made while nobody listened still reach the desks."""

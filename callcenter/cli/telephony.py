@@ -32,6 +32,7 @@ from telephony.agi.scripts import agi_server
 from telephony.agi.server import AgiServer
 from telephony.commands import CommandHandler, subscribe_commands
 from telephony.connector import Connector, client_from_settings
+from telephony.pbx_records import records_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
         await stack.enter_async_context(recordings_retention(engine, s))
         await stack.enter_async_context(callbacks_sweeper(engine, bus, every=s.callbacks_sweep_seconds,
                                                           own_default=s.operators_own_clients_only))
-        connector = Connector(client_from_settings(s), bus, journal=journal)
+        connector = Connector(client_from_settings(s), bus, journal=journal, records=records_from_settings(s))
         commands, _ = subscribe_commands(connector, bus, s.dial_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)
         running = connector.start()

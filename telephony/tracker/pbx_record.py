@@ -1,0 +1,61 @@
+"""A call's true times from the PBX's own record of it, for the calls whose end (or answer) the connector
+did not see: those closed after a lost connection or a restart, which otherwise carry the reconnect time.
+
+Asterisk's Channel Event Logging (CEL) writes every channel's start, answer, bridge and hang-up with the
+time it happened, whether or not anyone listened on AMI. The call ends at its ``LINKEDID_END`` (or its last
+``HANGUP``); the operator's share begins when their channel entered the bridge with the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from callcenter.calls.events import CallSummary
+from telephony.tracker.channels import interface_of
+
+
+@dataclass(frozen=True, slots=True)
+class CelEvent:
+    """One CEL row, as much of it as the times need."""
+
+    kind: str  # eventtype: CHAN_START, ANSWER, BRIDGE_ENTER, HANGUP, LINKEDID_END, ...
+    at: datetime
+    channel: str
+    uniqueid: str
+    linkedid: str
+
+
+def _seconds(start: datetime, end: datetime) -> int:
+    return max(0, round((end - start).total_seconds()))
+
+
+def with_true_times(summary: CallSummary, events: list[CelEvent]) -> CallSummary | None:
+    """``summary`` with its start, answer and end as the PBX recorded them; None when the record does not
+    show the call over (or at all), and the estimate stands."""
+    mine = [e for e in events if e.linkedid == summary.linkedid]
+    ends = [e.at for e in mine if e.kind == "LINKEDID_END"] or [e.at for e in mine if e.kind in ("HANGUP", "CHAN_END")]
+    if not ends:
+        return None
+    ended = max(ends)
+    started = min((e.at for e in mine if e.kind == "CHAN_START" and e.uniqueid == summary.linkedid),
+                  default=summary.started_at)
+    answered = summary.answered_at
+    first_operator = summary.transfers[0].source if summary.transfers else summary.answered_by
+    if answered is not None and first_operator:
+        entered = [e.at for e in mine if e.kind == "BRIDGE_ENTER" and interface_of(e.channel) == first_operator]
+        answered = min(entered, default=answered)
+    answered = min(answered, ended) if answered is not None else None
+    # What ran on to the estimated end (ringing, waiting) ran only to the true one.
+    overrun = max(0.0, (summary.ended_at - ended).total_seconds())
+
+    def trimmed(value: int | None) -> int | None:
+        return None if value is None else max(0, round(value - overrun))
+
+    unanswered = answered is None
+    return replace(
+        summary, started_at=started, answered_at=answered, ended_at=ended,
+        ring_seconds=trimmed(summary.ring_seconds) if unanswered else summary.ring_seconds,
+        wait_seconds=trimmed(summary.wait_seconds) if unanswered else summary.wait_seconds,
+        talk_seconds=None if answered is None else _seconds(answered, ended), times_approximate=False,
+    )

@@ -1,0 +1,126 @@
+"""True times after an outage from Asterisk's own record (CEL): recorded on Asterisk 22 for a call that ended
+while the CRM's AMI connection was cut (trace x8, its CEL file and table in tests/fixtures/pbx-records)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from callcenter.bus import EventBus
+from callcenter.calls.events import CallEnded, CallSummary
+from telephony.ami.client import AmiClient
+from telephony.connector import Connector
+from telephony.pbx_records import CelCsvFile, CelTable, PbxRecords
+from telephony.tracker import CallTracker
+from telephony.tracker.pbx_record import with_true_times
+from tests.fixtures import TRACES
+from tests.telephony.fake_ami import FakeAmi, event_stream, parse, wait_for
+
+RECORDS = TRACES.parent / "pbx-records"
+LINKEDID = "1796680906.88"
+START = 1796680904.0358737  # the trace's t = 0, in epoch seconds
+CUT, BACK = 7.087, 15.135  # the CRM's own AMI connection was away in between
+HUNG_UP = 9.762  # when agent1 hung up, three seconds after answering
+
+
+def at(t: float) -> datetime:
+    return datetime.fromtimestamp(START + t, UTC)
+
+
+def closed_after_the_gap() -> CallSummary:
+    """What the CRM makes of the call with what it saw: the answer, then nothing until the reconnect."""
+    tracker = CallTracker()
+    for line in (json.loads(raw) for raw in (TRACES / "x8_ami_gap_call_ends.jsonl").read_text().splitlines()):
+        if line["dir"] == "in" and line["t"] < CUT and line["raw"].startswith("Event: "):
+            tracker.feed(parse(line["raw"]), at(line["t"]))
+    [ended] = [e for e in tracker.reconcile([], at(BACK)) if isinstance(e, CallEnded)]
+    return ended.summary
+
+
+def test_without_a_record_the_call_runs_to_the_reconnect_and_is_flagged() -> None:
+    summary = closed_after_the_gap()
+    assert summary.times_approximate and summary.ended_at == at(BACK)
+    assert summary.talk_seconds is not None and summary.talk_seconds >= 8  # a 3 s call logged 8 s or more
+
+
+async def test_the_cel_file_gives_the_true_end_and_talk() -> None:
+    summary = closed_after_the_gap()
+    events = await CelCsvFile(RECORDS / "x8_cel_custom.csv").events([LINKEDID])
+    exact = with_true_times(summary, events)
+    assert exact is not None and not exact.times_approximate
+    assert abs((exact.ended_at - at(HUNG_UP)).total_seconds()) < 0.1
+    assert exact.talk_seconds == 3 and exact.answered_by == "PJSIP/agent1"
+    assert exact.answered_at is not None and abs((exact.answered_at - summary.answered_at).total_seconds()) < 0.05  # type: ignore[operator]
+    assert exact.started_at == datetime.fromtimestamp(1796680906.264113, UTC)
+
+
+async def test_the_cel_table_gives_the_same(db_engine: AsyncEngine) -> None:
+    rows = list(csv.DictReader((RECORDS / "x8_cel_pg.csv").read_text(encoding="utf-8").splitlines()))
+    async with db_engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE pbx_cel (eventtype varchar(30), eventtime timestamp, "
+                                "channame varchar(80), uniqueid varchar(150), linkedid varchar(150))"))
+        await conn.execute(text("INSERT INTO pbx_cel VALUES (:eventtype, :eventtime, :channame, :uniqueid, :linkedid)"),
+                           [{k: (datetime.fromisoformat(v) if k == "eventtime" else v) for k, v in r.items()
+                             if k in ("eventtype", "eventtime", "channame", "uniqueid", "linkedid")} for r in rows])
+    try:
+        from_table = await CelTable(db_engine, "pbx_cel").events([LINKEDID, "someone-else"])
+    finally:
+        async with db_engine.begin() as conn:
+            await conn.execute(text("DROP TABLE pbx_cel"))
+    from_file = await CelCsvFile(RECORDS / "x8_cel_custom.csv").events([LINKEDID])
+    assert sorted(from_table, key=lambda e: (e.at, e.kind)) == sorted(from_file, key=lambda e: (e.at, e.kind))
+
+
+async def test_a_record_that_does_not_show_the_call_over_leaves_the_estimate(tmp_path: Path) -> None:
+    summary = closed_after_the_gap()
+    lines = (RECORDS / "x8_cel_custom.csv").read_text().splitlines()
+    cut = tmp_path / "Master.csv"
+    cut.write_text("\n".join(line for line in lines if "HANGUP" not in line and "LINKEDID_END" not in line
+                             and "CHAN_END" not in line) + "\n")
+    assert with_true_times(summary, await CelCsvFile(cut).events([LINKEDID])) is None
+
+
+class Broken:
+    async def events(self, linkedids: list[str]) -> list[object]:
+        raise OSError("the CEL file is on a disk that went away")
+
+
+@pytest.mark.parametrize("records", [CelCsvFile(RECORDS / "x8_cel_custom.csv"), Broken()])
+async def test_the_connector_logs_the_true_times_of_a_call_that_ended_while_it_was_away(records: PbxRecords) -> None:
+    stream = event_stream("x8_ami_gap_call_ends")
+    frames = [parse(raw.decode()) for raw in stream]
+    answered = next(i for i, f in enumerate(frames) if f.get("Event") == "AgentConnect")
+    gone = max(i for i, f in enumerate(frames) if f.get("Linkedid") == LINKEDID) + 1
+    bus = EventBus()
+    seen: list[CallEnded] = []
+
+    async def keep(event: object) -> None:
+        if isinstance(event, CallEnded):
+            seen.append(event)
+
+    bus.subscribe(keep, name="keep")
+    async with FakeAmi(stream=stream, cuts=[(answered + 1, 3, gone)], wait_for_list=True) as ami:
+        connector = Connector(AmiClient("127.0.0.1", ami.port, "crm", "s3cret", backoff_initial=0.001, backoff_max=0.01),
+                              bus, records=records)
+        connector.start()
+        try:
+            await wait_for(lambda: connector.reconciles >= 2 and bool(seen))
+            await bus.drain(2)
+        finally:
+            await connector.close()
+            await bus.close()
+    [summary] = [e.summary for e in seen]
+    if isinstance(records, Broken):
+        assert summary.times_approximate  # an unreadable record holds nothing back
+        return
+    assert not summary.times_approximate and summary.talk_seconds == 3
+    assert abs((summary.ended_at - at(HUNG_UP)).total_seconds()) < 0.1
+    assert summary.ended_at - summary.started_at < timedelta(seconds=10)
+
+
