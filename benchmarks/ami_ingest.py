@@ -2,7 +2,7 @@
 
     .venv/bin/pip install -e '.[test,bench]'
     .venv/bin/python benchmarks/ami_ingest.py [--events 500000] [--chunk 65536] [--rounds 3]
-        [--traces ../shared/ami-traces]
+        [--traces tests/fixtures/ami-traces]
 
 Takes every incoming frame of the recorded Asterisk traces, repeats them to about ``--events`` frames,
 and feeds the same bytes, in ``--chunk``-sized pieces, in-process (no socket) to:
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -38,7 +39,7 @@ from pathlib import Path
 from telephony.ami.frames import Frame
 from telephony.ami.protocol import AmiParser
 
-DEFAULT_TRACES = Path(__file__).resolve().parents[2] / "shared" / "ami-traces"
+DEFAULT_TRACES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "ami-traces"
 GREETING = b"Asterisk Call Manager/11.0.0\r\n"
 
 
@@ -110,11 +111,14 @@ def ours_pure_python(chunks: list[bytes]) -> int:
         protocol.split_headers = built
 
 
+_IDS = re.compile(rb"179(\d{7})")  # the traces' Uniqueids and Linkedids: epoch seconds of 2026, 179xxxxxxx
+
+
 def unique_calls(frames: list[bytes], repeat: int) -> bytes:
-    """The frames ``repeat`` times, each time with other ids: every trace id starts with ``17954``."""
+    """The frames ``repeat`` times, each time with other ids (the first three digits of every id)."""
     data = b"".join(frames)
-    assert data.count(b"17954") > 0, "trace ids no longer start with 17954; adjust unique_calls"
-    return b"".join(data.replace(b"17954", b"%05d" % (k % 100_000)) for k in range(repeat))
+    assert _IDS.search(data), "trace ids no longer start with 179; adjust unique_calls"
+    return b"".join(_IDS.sub(b"%03d" % (k % 1000) + rb"\1", data) for k in range(repeat))
 
 
 def track(chunks: list[bytes]) -> tuple[int, int]:
