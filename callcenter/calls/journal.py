@@ -25,10 +25,12 @@ log = logging.getLogger(__name__)
 
 
 class CallJournal:
-    """Save, forget and load the snapshots of the calls going on (``live_calls``)."""
+    """Save, forget and load the snapshots of the calls going on (``live_calls``) on the PBX ``pbx``
+    (its AMI address: with one telephony process per PBX, each takes up only its own calls)."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], pbx: str = "") -> None:
         self.sessions = sessions
+        self.pbx = pbx
         self.saved = 0
 
     async def save(self, changes: Mapping[str, dict[str, Any] | None]) -> None:
@@ -37,8 +39,8 @@ class CallJournal:
             return
         now = datetime.now(UTC)
         async with self.sessions() as db:
-            await db.execute(delete(LiveCall).where(LiveCall.linkedid.in_(list(changes))))
-            rows = [{"linkedid": linkedid, "state": json.dumps(state, ensure_ascii=True), "updated_at": now}
+            await db.execute(delete(LiveCall).where(LiveCall.pbx == self.pbx, LiveCall.linkedid.in_(list(changes))))
+            rows = [{"pbx": self.pbx, "linkedid": linkedid, "state": json.dumps(state, ensure_ascii=True), "updated_at": now}
                     for linkedid, state in changes.items() if state is not None]
             if rows:
                 db.add_all([LiveCall(**row) for row in rows])
@@ -54,7 +56,7 @@ class CallJournal:
     async def load(self) -> list[dict[str, Any]]:
         """The calls a previous run left going on; rows of calls logged meanwhile are dropped."""
         async with self.sessions() as db:
-            rows = list(await db.execute(select(LiveCall.linkedid, LiveCall.state)))
+            rows = list(await db.execute(select(LiveCall.linkedid, LiveCall.state).where(LiveCall.pbx == self.pbx)))
             logged = set(await db.scalars(select(Call.linkedid).where(Call.linkedid.in_([r[0] for r in rows]))))
             if logged:
                 await db.execute(delete(LiveCall).where(LiveCall.linkedid.in_(logged)))

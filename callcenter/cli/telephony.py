@@ -81,7 +81,7 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
     """
     writes = writer_engine(engine, writers=1)
     # The calls going on are kept beside the log, so that a process killed mid-call takes them up again.
-    journal = CallJournal(create_sessionmaker(writes))
+    journal = CallJournal(create_sessionmaker(writes), pbx=f"{s.ami_host}:{s.ami_port}")
     logger, subscription = subscribe_call_logger(bus, create_sessionmaker(writes), s.default_region,
                                                  transcribe=s.whisper_model is not None, journal=journal)
     async with contextlib.AsyncExitStack() as stack:

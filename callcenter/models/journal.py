@@ -17,6 +17,8 @@ class LiveCall(Base):
 
     __tablename__ = "live_calls"
 
+    # Each telephony process follows one PBX; a process taking up its calls must not close another's.
+    pbx: Mapped[str] = mapped_column(String(200), primary_key=True)
     linkedid: Mapped[str] = mapped_column(String(150), primary_key=True)
     state: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

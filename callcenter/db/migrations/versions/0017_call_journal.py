@@ -23,10 +23,11 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "live_calls",
+        sa.Column("pbx", sa.String(length=200), nullable=False),
         sa.Column("linkedid", sa.String(length=150), nullable=False),
         sa.Column("state", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("linkedid", name=op.f("pk_live_calls")),
+        sa.PrimaryKeyConstraint("pbx", "linkedid", name=op.f("pk_live_calls")),
     )
     op.create_table(
         "unlogged_calls",
