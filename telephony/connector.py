@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from callcenter.bus import EventBus
-from callcenter.calls.events import CallEnded, CallEvent
+from callcenter.calls.events import CallEnded, CallEvent, CallSummary
 from callcenter.settings import Settings
 from telephony.ami.actions import AmiError, Connected, Gap
 from telephony.ami.client import AmiClient
@@ -58,6 +58,7 @@ class Connector:
         self.journal = journal  # where the calls going on are kept, for a restart to take them up
         self.save_every = save_every
         self._restored = journal is None
+        self._ended: dict[str, CallSummary] = {}  # calls published as ended and not yet saved so
         self.bus = bus
         self.tracker = tracker or CallTracker()
         self.clock = clock
@@ -71,7 +72,7 @@ class Connector:
         tasks = {asyncio.create_task(self.client.run(), name="ami-client"),
                  asyncio.create_task(self._consume(), name="connector-consume")}
         if self.journal is not None:
-            tasks.add(asyncio.create_task(keep_saving(self.tracker, self.journal, self.save_every),
+            tasks.add(asyncio.create_task(keep_saving(self.tracker, self.journal, self._ended, self.save_every),
                                           name="connector-journal"))
         try:
             # None ends on its own but on a bug; waiting for frames that will never come would hide it.
@@ -113,7 +114,7 @@ class Connector:
             # The calls still going on are kept for the next start to take up.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(5):
-                    await save_changes(self.tracker, self.journal)
+                    await save_changes(self.tracker, self.journal, self._ended)
 
     async def reconcile(self) -> bool:
         """List the live channels and let the tracker catch up; False when the list could not be had."""
@@ -128,7 +129,11 @@ class Connector:
             return False
         channels = [frame for frame in result.events if frame.event == "CoreShowChannel"]
         self.reconciles += 1
-        self._publish(await self._true_times(self.tracker.reconcile(channels, self.clock())))
+        events = self.tracker.reconcile(channels, self.clock())
+        try:
+            events = await self._true_times(events)
+        finally:  # stopped while reading the PBX's record: the calls closed are still handed on
+            self._publish(events)
         log.info("reconciled with %d live channels; %d calls going on", len(channels), len(self.tracker.active_calls))
         await self._pause_states()
         return True
@@ -175,4 +180,6 @@ class Connector:
 
     def _publish(self, events: list[CallEvent]) -> None:
         for event in events:
+            if self.journal is not None and isinstance(event, CallEnded):
+                self._ended[event.summary.linkedid] = event.summary
             self.bus.publish(event)

@@ -66,8 +66,9 @@ class CelCsvFile:
             return f.read().decode("utf-8", "replace")
 
     async def events(self, linkedids: list[str]) -> list[CelEvent]:
-        text = await asyncio.to_thread(self._tail)
-        return parse_cel_csv(text, set(linkedids))
+        wanted = set(linkedids)
+        # Megabytes of CSV: read and parsed off the event loop.
+        return await asyncio.to_thread(lambda: parse_cel_csv(self._tail(), wanted))
 
 
 class CelTable:

@@ -12,6 +12,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter import wire
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # SQLSTATE classes and codes of a server or connection that is away, not of a bad statement: connection
 # exceptions, insufficient resources, operator intervention (shutdown, restart), serialization and deadlock.
-_PASSING_STATES = ("08", "53", "57P", "40001", "40P01", "55P03")
+_PASSING_STATES = ("08", "53", "57P", "40001", "40P01", "55P03", "25006")  # 25006: read-only, mid-failover
 _SQLITE_PASSING = ("locked", "busy", "unable to open")
 
 
@@ -41,7 +42,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
 def database_away(exc: BaseException) -> bool:
     """Whether ``exc`` says the database could not be reached or held, rather than refused the write."""
     for cause in _causes(exc):
-        if isinstance(cause, OSError | TimeoutError):
+        if isinstance(cause, OSError | TimeoutError | PoolTimeout):  # a pool with no connection to give is away too
             return True
         if isinstance(cause, DBAPIError):
             if cause.connection_invalidated:

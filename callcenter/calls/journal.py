@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callcenter import wire
+from callcenter.calls.events import CallEnded, CallSummary
 from callcenter.models import Call, LiveCall
 
 log = logging.getLogger(__name__)
@@ -33,14 +35,15 @@ class CallJournal:
         self.pbx = pbx
         self.saved = 0
 
-    async def save(self, changes: Mapping[str, dict[str, Any] | None]) -> None:
-        """Write each changed call's snapshot, and forget those that ended (None)."""
+    async def save(self, changes: Mapping[str, dict[str, Any] | CallSummary | None]) -> None:
+        """Write each changed call's snapshot, or its summary once it ended (kept until :meth:`forget`, when it
+        is logged); forget those that are gone with nothing to log (None)."""
         if not changes:
             return
         now = datetime.now(UTC)
         async with self.sessions() as db:
             await db.execute(delete(LiveCall).where(LiveCall.pbx == self.pbx, LiveCall.linkedid.in_(list(changes))))
-            rows = [{"pbx": self.pbx, "linkedid": linkedid, "state": json.dumps(state, ensure_ascii=True), "updated_at": now}
+            rows = [{"pbx": self.pbx, "linkedid": linkedid, "state": _text(state), "updated_at": now}
                     for linkedid, state in changes.items() if state is not None]
             if rows:
                 db.add_all([LiveCall(**row) for row in rows])
@@ -53,20 +56,32 @@ class CallJournal:
             await db.execute(delete(LiveCall).where(LiveCall.linkedid.in_(linkedids)))
             await db.commit()
 
-    async def load(self) -> list[dict[str, Any]]:
-        """The calls a previous run left going on; rows of calls logged meanwhile are dropped."""
+    async def load(self) -> tuple[list[dict[str, Any]], list[CallSummary]]:
+        """The calls a previous run left going on, and those it saw end without their being logged; rows of
+        calls logged meanwhile are dropped."""
         async with self.sessions() as db:
             rows = list(await db.execute(select(LiveCall.linkedid, LiveCall.state).where(LiveCall.pbx == self.pbx)))
             logged = set(await db.scalars(select(Call.linkedid).where(Call.linkedid.in_([r[0] for r in rows]))))
             if logged:
                 await db.execute(delete(LiveCall).where(LiveCall.linkedid.in_(logged)))
                 await db.commit()
-        out = []
+        going: list[dict[str, Any]] = []
+        ended: list[CallSummary] = []
         for linkedid, state in rows:
             if linkedid in logged:
                 continue
             try:
-                out.append(json.loads(state))
-            except ValueError:
+                item = json.loads(state)
+                if "ended" in item:
+                    ended.append(wire.decode(json.dumps(item["ended"])).summary)
+                else:
+                    going.append(item)
+            except (ValueError, AttributeError):
                 log.error("the saved state of call %s is unreadable; it is left to the channel list", linkedid)
-        return out
+        return going, ended
+
+
+def _text(state: dict[str, Any] | CallSummary) -> str:
+    if isinstance(state, CallSummary):
+        return json.dumps({"ended": json.loads(wire.encode(CallEnded(state)))}, ensure_ascii=True)
+    return json.dumps(state, ensure_ascii=True)

@@ -81,12 +81,15 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
     """
     writes = writer_engine(engine, writers=1)
     # The calls going on are kept beside the log, so that a process killed mid-call takes them up again.
-    journal = CallJournal(create_sessionmaker(writes), pbx=f"{s.ami_host}:{s.ami_port}")
+    # A pool of its own: a save held up by a database that is away must not leave the logger without one.
+    saves = writer_engine(engine, writers=1)
+    journal = CallJournal(create_sessionmaker(saves), pbx=f"{s.ami_host}:{s.ami_port}")
     logger, subscription = subscribe_call_logger(bus, create_sessionmaker(writes), s.default_region,
                                                  transcribe=s.whisper_model is not None, journal=journal)
     async with contextlib.AsyncExitStack() as stack:
         if writes is not engine:
             stack.push_async_callback(writes.dispose)  # after the last calls are written, below
+            stack.push_async_callback(saves.dispose)
 
         async def log_the_last_calls() -> None:
             # The connector is closed by now: what it published is handed to the writers, then written.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from callcenter.calls.events import CallSummary
+from callcenter.enums import CallOutcome, Direction
 from telephony.tracker.channels import interface_of
 
 
@@ -30,6 +31,28 @@ def _seconds(start: datetime, end: datetime) -> int:
     return max(0, round((end - start).total_seconds()))
 
 
+def _answer(summary: CallSummary, mine: list[CelEvent]) -> tuple[datetime | None, str | None, CallOutcome]:
+    """When the call was answered, by whom, and so its outcome, as the record shows them."""
+    if summary.direction is Direction.OUTBOUND:
+        # The outside party's answer: a leg other than the first channel and the operators' own phones.
+        operators = {summary.answered_by, *summary.offered_to, *(t.source for t in summary.transfers)}
+        outside = [e.at for e in mine if e.kind == "ANSWER" and e.uniqueid != summary.linkedid
+                   and interface_of(e.channel) not in operators]
+        answered = min(outside, default=summary.answered_at)
+        outcome = summary.outcome if summary.answered_at is not None or answered is None else CallOutcome.ANSWERED
+        return answered, summary.answered_by, outcome
+    first_operator = summary.transfers[0].source if summary.transfers else summary.answered_by
+    if first_operator is not None:
+        entered = [e.at for e in mine if e.kind == "BRIDGE_ENTER" and interface_of(e.channel) == first_operator]
+        return min(entered, default=summary.answered_at), summary.answered_by, summary.outcome
+    # Answered while no one listened: an operator it rang at entered the bridge.
+    taken = sorted((e.at, interface_of(e.channel)) for e in mine
+                   if e.kind == "BRIDGE_ENTER" and interface_of(e.channel) in summary.offered_to)
+    if taken:
+        return taken[0][0], taken[0][1], CallOutcome.ANSWERED
+    return summary.answered_at, summary.answered_by, summary.outcome
+
+
 def with_true_times(summary: CallSummary, events: list[CelEvent]) -> CallSummary | None:
     """``summary`` with its start, answer and end as the PBX recorded them; None when the record does not
     show the call over (or at all), and the estimate stands."""
@@ -40,11 +63,7 @@ def with_true_times(summary: CallSummary, events: list[CelEvent]) -> CallSummary
     ended = max(ends)
     started = min((e.at for e in mine if e.kind == "CHAN_START" and e.uniqueid == summary.linkedid),
                   default=summary.started_at)
-    answered = summary.answered_at
-    first_operator = summary.transfers[0].source if summary.transfers else summary.answered_by
-    if answered is not None and first_operator:
-        entered = [e.at for e in mine if e.kind == "BRIDGE_ENTER" and interface_of(e.channel) == first_operator]
-        answered = min(entered, default=answered)
+    answered, answered_by, outcome = _answer(summary, mine)
     answered = min(answered, ended) if answered is not None else None
     # What ran on to the estimated end (ringing, waiting) ran only to the true one.
     overrun = max(0.0, (summary.ended_at - ended).total_seconds())
@@ -54,7 +73,7 @@ def with_true_times(summary: CallSummary, events: list[CelEvent]) -> CallSummary
 
     unanswered = answered is None
     return replace(
-        summary, started_at=started, answered_at=answered, ended_at=ended,
+        summary, started_at=started, answered_at=answered, ended_at=ended, answered_by=answered_by, outcome=outcome,
         ring_seconds=trimmed(summary.ring_seconds) if unanswered else summary.ring_seconds,
         wait_seconds=trimmed(summary.wait_seconds) if unanswered else summary.wait_seconds,
         talk_seconds=None if answered is None else _seconds(answered, ended), times_approximate=False,

@@ -51,27 +51,26 @@ def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallE
             finish(st, call, at, out)
     taken_up: set[str] = set()
     for uniqueid, f in present.items():
-        known_channel = st.channels.get(uniqueid)
-        if known_channel is not None:
-            _spying_unseen(st, known_channel.linkedid, f)
-            continue
-        began = at - _duration(f.get("Duration"))
-        channel = open_channel(st, f, began, approximate=True)
+        channel = st.channels.get(uniqueid)
         if channel is None:
+            began = at - _duration(f.get("Duration"))
+            channel = open_channel(st, f, began, approximate=True)
+            if channel is None:
+                continue
+            st.calls[channel.linkedid].started_at = min(st.calls[channel.linkedid].started_at, began)
+        call = st.calls.get(channel.linkedid)
+        if call is None:
             continue
-        call = st.calls[channel.linkedid]
-        call.started_at = min(call.started_at, began)
+        # Known or not, the channel is as listed now: it may have been answered or bridged meanwhile.
         taken_up.add(call.linkedid)
-        channel.up = f.get("ChannelState") == "6"
-        bridge = f.get("BridgeId")
-        if bridge:
-            channel.bridge = bridge
-            st.bridges.setdefault(bridge, set()).add(uniqueid)
+        channel.up = channel.up or f.get("ChannelState") == "6"
+        _bridge(st, channel, f.get("BridgeId") or None)
         if f.get("Application") == "Queue" and call.queue is None:
             call.queue = (f.get("ApplicationData") or "").split(",", 1)[0] or None
         _spying_unseen(st, call.linkedid, f)
     for linkedid in taken_up:
         call = st.calls[linkedid]
+        answered = call.answered_at, call.answered_by
         for uniqueid in sorted(call.live):
             channel = st.channels[uniqueid]
             if not channel.up or channel.bridge is None:
@@ -80,4 +79,20 @@ def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallE
                 call.answered_at = call.answered_at or at
             elif channel.kind is Kind.OPERATOR and uniqueid != linkedid:
                 operator_answered(call, channel.interface, channel.caller, at, out)
+        if (call.answered_at, call.answered_by) != answered:
+            call.times_approximate = True  # answered while no one listened: the answer time is the reconnect's
     return out
+
+
+def _bridge(st: TrackerState, channel: Channel, bridge: str | None) -> None:
+    if channel.bridge == bridge:
+        return
+    if channel.bridge is not None:
+        members = st.bridges.get(channel.bridge)
+        if members is not None:
+            members.discard(channel.uniqueid)
+            if not members:
+                del st.bridges[channel.bridge]
+    channel.bridge = bridge
+    if bridge is not None:
+        st.bridges.setdefault(bridge, set()).add(channel.uniqueid)

@@ -3,6 +3,7 @@ while the CRM's AMI connection was cut (trace x8, its CEL file and table in test
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 from datetime import UTC, datetime, timedelta
@@ -14,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.bus import EventBus
 from callcenter.calls.events import CallEnded, CallSummary
+from callcenter.enums import CallOutcome, Direction
 from telephony.ami.client import AmiClient
 from telephony.connector import Connector
 from telephony.pbx_records import CelCsvFile, CelTable, PbxRecords
 from telephony.tracker import CallTracker
-from telephony.tracker.pbx_record import with_true_times
+from telephony.tracker.pbx_record import CelEvent, with_true_times
 from tests.fixtures import TRACES
 from tests.telephony.fake_ami import FakeAmi, event_stream, parse, wait_for
 
@@ -124,3 +126,81 @@ async def test_the_connector_logs_the_true_times_of_a_call_that_ended_while_it_w
     assert summary.ended_at - summary.started_at < timedelta(seconds=10)
 
 
+
+
+class Hanging:
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+
+    async def events(self, linkedids: list[str]) -> list[object]:
+        self.asked.set()
+        await asyncio.sleep(60)
+        return []
+
+
+async def test_a_stop_while_the_record_is_read_still_hands_the_closed_calls_on() -> None:
+    stream = event_stream("x8_ami_gap_call_ends")
+    frames = [parse(raw.decode()) for raw in stream]
+    answered = next(i for i, f in enumerate(frames) if f.get("Event") == "AgentConnect")
+    gone = max(i for i, f in enumerate(frames) if f.get("Linkedid") == LINKEDID) + 1
+    bus = EventBus()
+    seen: list[CallEnded] = []
+
+    async def keep(event: object) -> None:
+        if isinstance(event, CallEnded):
+            seen.append(event)
+
+    bus.subscribe(keep, name="keep")
+    records = Hanging()
+    async with FakeAmi(stream=stream, cuts=[(answered + 1, 3, gone)], wait_for_list=True) as ami:
+        connector = Connector(AmiClient("127.0.0.1", ami.port, "crm", "s3cret", backoff_initial=0.001,
+                                        backoff_max=0.01), bus, records=records, list_timeout=60)
+        connector.start()
+        try:
+            await asyncio.wait_for(records.asked.wait(), 5)
+        finally:
+            await connector.close()  # stopped in the middle of the read
+        await bus.drain(2)
+        await bus.close()
+    assert [e.summary.linkedid for e in seen] == [LINKEDID] and seen[0].summary.times_approximate
+
+
+def closed_before_the_answer() -> CallSummary:
+    """The gap opened while the call still rang: the answer, too, happened unseen."""
+    tracker = CallTracker()
+    answer = None
+    for line in (json.loads(raw) for raw in (TRACES / "x8_ami_gap_call_ends.jsonl").read_text().splitlines()):
+        if line["dir"] == "in" and "\r\nDialStatus: ANSWER" in line["raw"]:
+            answer = line["t"]
+            break
+        if line["dir"] == "in" and line["raw"].startswith("Event: "):
+            tracker.feed(parse(line["raw"]), at(line["t"]))
+    assert answer is not None
+    [ended] = [e for e in tracker.reconcile([], at(BACK)) if isinstance(e, CallEnded)]
+    return ended.summary
+
+
+async def test_an_answer_missed_with_the_end_is_found_in_the_record() -> None:
+    summary = closed_before_the_answer()
+    assert summary.outcome is not CallOutcome.ANSWERED and summary.answered_by is None  # all the CRM knew
+    exact = with_true_times(summary, await CelCsvFile(RECORDS / "x8_cel_custom.csv").events([LINKEDID]))
+    assert exact is not None
+    assert (exact.outcome, exact.answered_by, exact.talk_seconds) == (CallOutcome.ANSWERED, "PJSIP/agent1", 3)
+
+
+def test_an_outbound_call_is_answered_when_the_client_answers_not_when_an_operator_joins() -> None:
+    t0 = at(0)
+    summary = CallSummary(
+        linkedid="9.1", direction=Direction.OUTBOUND, caller="2001", callee="79130000000", queue=None,
+        offered_to=("PJSIP/agent1",), answered_by="PJSIP/agent1", started_at=t0,
+        answered_at=t0 + timedelta(seconds=2), ended_at=t0 + timedelta(seconds=40), ring_seconds=2,
+        wait_seconds=None, talk_seconds=38, hangup_cause=16, outcome=CallOutcome.ANSWERED, times_approximate=True,
+    )
+    events = [
+        CelEvent("CHAN_START", t0, "Local/79130000000@dialer-00000001;1", "9.1", "9.1"),
+        CelEvent("ANSWER", t0 + timedelta(seconds=2), "PJSIP/carrier-00000002", "9.3", "9.1"),  # the client
+        CelEvent("BRIDGE_ENTER", t0 + timedelta(seconds=6), "PJSIP/agent1-00000003", "9.4", "9.1"),  # after AMD
+        CelEvent("LINKEDID_END", t0 + timedelta(seconds=20), "PJSIP/carrier-00000002", "9.3", "9.1"),
+    ]
+    exact = with_true_times(summary, events)
+    assert exact is not None and exact.answered_at == t0 + timedelta(seconds=2) and exact.talk_seconds == 18

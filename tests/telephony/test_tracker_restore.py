@@ -53,3 +53,29 @@ def test_a_change_is_reported_once_and_an_ended_call_as_none() -> None:
     assert tracker.take_changes() == {}
     replay(tracker, lines[40:])
     assert tracker.take_changes() == {"1795413747.0": None}
+
+
+def test_a_call_answered_while_no_one_listened_is_answered_by_whoever_the_channel_list_shows() -> None:
+    from telephony.ami.frames import Frame
+    from tests.telephony.fake_ami import LiveChannels
+
+    lines = [line for line in load("a_queue_answered") if line.incoming]
+    answer = next(i for i, line in enumerate(lines) if line.frame.get("Event") == "DialEnd"
+                  and line.frame.get("DialStatus") == "ANSWER")
+    bridged = max(i for i, line in enumerate(lines) if line.frame.get("Event") == "BridgeEnter")
+    before = CallTracker()
+    replay(before, lines[:answer])  # ringing at agents 1 to 3 when the process died
+    saved = [s for s in before.take_changes().values() if s is not None]
+    listed = LiveChannels()
+    for line in lines[: bridged + 1]:
+        listed.see(line.frame)
+    channels = [Frame([("Event", "CoreShowChannel"), *c.items(), ("Duration", "00:00:02")])
+                for c in listed.live.values()]
+    after = CallTracker()
+    after.restore(saved)
+    events = after.reconcile(channels, lines[bridged].at)
+    assert [e.interface for e in events if isinstance(e, CallAnswered)] == ["PJSIP/agent1"]
+    events += replay(after, lines[bridged + 1:])
+    [summary] = [e.summary for e in events if isinstance(e, CallEnded)]
+    assert (summary.outcome, summary.answered_by) == (CallOutcome.ANSWERED, "PJSIP/agent1")
+    assert summary.times_approximate  # the answer time is the reconnect's: the PBX's record may correct it
