@@ -4,17 +4,10 @@ call is logged with what remains rather than not at all."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from callcenter.calls.events import CallSummary, Transfer
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def clean(text: str) -> str:
-    """``text`` without control characters (C0 and DEL)."""
-    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+from callcenter.controls import without_controls as clean
 
 
 def _maybe(text: str | None) -> str | None:

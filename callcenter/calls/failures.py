@@ -16,8 +16,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter import wire
-from callcenter.calls.cleaning import clean
 from callcenter.calls.events import CallEnded, CallSummary
+from callcenter.controls import without_controls as clean
 from callcenter.models import UnloggedCall
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from pathlib import PurePath
 from typing import Any
 
+from callcenter.controls import TEXT_CONTROLS
 from callcenter.errors import DomainError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -25,9 +26,6 @@ MAX_CELL = 20_000
 # this many times its packed size (real workbooks stay near 10; an archive bomb is near 1,000).
 MAX_UNPACKED = 100 * 1024 * 1024
 MAX_RATIO = 100
-# Control characters other than tab and line breaks are dropped from cells: nobody sees them in a sheet,
-# and PostgreSQL refuses NUL in text.
-_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 # Excel's last row: a row numbered beyond it is not Excel's, and openpyxl would fill the gap up to it.
 _EXCEL_ROWS = 1_048_576
 
@@ -215,7 +213,7 @@ def _table(rows: Iterable[list[str]]) -> Table:
         if not any(c.strip() for c in cells):
             continue
         if table is None:
-            header = [c.translate(_CONTROLS).strip() for c in cells[:MAX_COLUMNS]]
+            header = [c.translate(TEXT_CONTROLS).strip() for c in cells[:MAX_COLUMNS]]
             while header and not header[-1]:
                 header.pop()
             table = Table(header=header, header_row=number)
@@ -223,7 +221,7 @@ def _table(rows: Iterable[list[str]]) -> Table:
         if len(table.rows) >= MAX_ROWS:
             raise ImportTooLarge(f"The file has more than {MAX_ROWS:,} rows; split it into several files.")
         width = len(table.header)
-        cells = [c[:MAX_CELL].translate(_CONTROLS) for c in cells[:width]]
+        cells = [c[:MAX_CELL].translate(TEXT_CONTROLS) for c in cells[:width]]
         table.rows.append((number, cells + [""] * (width - len(cells))))
     if table is None:
         raise BadImportFile("The file is empty: it needs a header row and at least one row below it.")

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from callcenter.auth.principal import Permission
 from callcenter.calls.reading import list_calls
 from callcenter.calls.schemas import CallFilter
+from callcenter.controls import TEXT_CONTROLS
 from callcenter.errors import ValidationFailed
 from callcenter.ids import INT32_MAX
 from callcenter.metrics.period import Period
@@ -18,7 +19,7 @@ from callcenter.models import Disposition, Team
 from callcenter.models.enums import CallOutcome, Direction
 from callcenter.users.directory import owner_choices
 from web.pages.context import Page, page
-from web.pages.listing import CONTROLS, choice, page_number, pager, whole_number
+from web.pages.listing import choice, page_number, pager, whole_number
 
 PAGE_SIZE = 50
 
@@ -66,7 +67,7 @@ async def calls_list(pg: Page) -> Response:
     min_talk = whole_number(params.get("min_talk"))
     min_talk = min_talk if min_talk is not None and min_talk <= INT32_MAX else None  # beyond any call: no filter
     # Control characters (NUL above all, which PostgreSQL refuses) are nothing anyone said.
-    words = " ".join((params.get("q") or "").translate(CONTROLS).split())[:200] or None
+    words = " ".join((params.get("q") or "").translate(TEXT_CONTROLS).split())[:200] or None
     day_value = params.get("day") or ""
     day = _day(day_value, pg.settings.time_zone)
     span = span_of(params.get("from"), params.get("to"), pg.settings.time_zone) if day is None else None

@@ -14,10 +14,6 @@ def choice(value: str | None, allowed: list[str]) -> str | None:
     return value if value in allowed else None
 
 
-# C0 control characters but tab and line breaks, for str.translate: dropped from free text in filters.
-CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
-
-
 def whole_number(value: str | None, default: int | None = None) -> int | None:
     """A positive whole number written in ASCII digits ("²" is a digit to Python, not to ``int``), else ``default``."""
     if value and value.isascii() and value.isdigit() and len(value) < 12 and int(value) > 0:
