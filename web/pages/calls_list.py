@@ -63,7 +63,7 @@ async def calls_list(pg: Page) -> Response:
     reviewed = choice(params.get("reviewed"), ["yes", "no"])
     answered = choice(params.get("answered"), ["yes", "no"])  # from the manager's figures: taken or missed
     has_result = choice(params.get("has_result"), ["yes", "no"])  # from the figures: calls with no result
-    queue = " ".join((params.get("queue") or "").split())[:80] or None  # from the dashboard's queue figures
+    queue = " ".join((params.get("queue") or "").translate(TEXT_CONTROLS).split())[:80] or None  # from the dashboard's queue figures
     min_talk = whole_number(params.get("min_talk"))
     min_talk = min_talk if min_talk is not None and min_talk <= INT32_MAX else None  # beyond any call: no filter
     # Control characters (NUL above all, which PostgreSQL refuses) are nothing anyone said.

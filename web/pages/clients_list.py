@@ -10,6 +10,7 @@ from starlette.responses import Response
 from callcenter.analytics.lifecycle import read_rules
 from callcenter.auth.principal import Permission
 from callcenter.clients.services import UNCLASSED, ClientFilter, list_clients
+from callcenter.controls import TEXT_CONTROLS
 from callcenter.db.base import utcnow
 from callcenter.deals.stages import NO_OPEN_DEAL, open_stage_names
 from callcenter.models import Team
@@ -24,7 +25,7 @@ PAGE_SIZE = 25
 @page(permission=Permission.CLIENTS_READ)
 async def clients_list(pg: Page) -> Response:
     params = pg.request.query_params
-    q = (params.get("q") or "").strip()[:200]
+    q = (params.get("q") or "").translate(TEXT_CONTROLS).strip()[:200]
     stage = choice(params.get("stage"), [s.value for s in Stage])
     # "none" comes from the dashboard's matrix: the clients without a class.
     abc = choice(params.get("abc"), [*(c.value for c in AbcClass), UNCLASSED])
