@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from callcenter.settings import Settings
-from telephony.tracker.pbx_record import CelEvent
+from telephony.tracker.pbx_record import CelEvent, cause_in
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,8 @@ def _utc(value: datetime | str) -> datetime:
 
 def parse_cel_csv(text: str, wanted: set[str]) -> list[CelEvent]:
     """Rows of ``cel_custom``'s file that belong to ``wanted`` Linkedids. The first five columns must be
-    eventtype, eventtime (epoch seconds), channel, uniqueid, linkedid; other columns and lines are ignored."""
+    eventtype, eventtime (epoch seconds), channel, uniqueid, linkedid; a later column holding the event's
+    extra gives a HANGUP's cause; other columns and lines are ignored."""
     out: list[CelEvent] = []
     for row in csv.reader(io.StringIO(text)):
         if len(row) < 5 or row[4] not in wanted:
@@ -48,7 +49,9 @@ def parse_cel_csv(text: str, wanted: set[str]) -> list[CelEvent]:
             at = datetime.fromtimestamp(float(row[1]), UTC)
         except (ValueError, OverflowError):
             continue  # a header, or a line cut by the tail
-        out.append(CelEvent(row[0], at, row[2], row[3], row[4]))
+        cause = next((c for extra in row[5:] if (c := cause_in(extra)) is not None), None) \
+            if row[0] == "HANGUP" else None
+        out.append(CelEvent(row[0], at, row[2], row[3], row[4], cause))
     return out
 
 
@@ -77,14 +80,16 @@ class CelTable:
     def __init__(self, engine: AsyncEngine, name: str = "cel") -> None:
         self.engine = engine
         self.table = table(name, column("eventtype"), column("eventtime"), column("channame"), column("uniqueid"),
-                           column("linkedid"))
+                           column("linkedid"), column("extra"))
 
     async def events(self, linkedids: list[str]) -> list[CelEvent]:
         t = self.table.c
-        query = select(t.eventtype, t.eventtime, t.channame, t.uniqueid, t.linkedid).where(t.linkedid.in_(linkedids))
+        query = select(t.eventtype, t.eventtime, t.channame, t.uniqueid, t.linkedid, t.extra).where(
+            t.linkedid.in_(linkedids))
         async with self.engine.connect() as conn:
             rows = list(await conn.execute(query))
-        return [CelEvent(str(r[0]), _utc(r[1]), str(r[2] or ""), str(r[3] or ""), str(r[4])) for r in rows]
+        return [CelEvent(str(r[0]), _utc(r[1]), str(r[2] or ""), str(r[3] or ""), str(r[4]),
+                         cause_in(r[5]) if r[0] == "HANGUP" else None) for r in rows]
 
 
 def records_from_settings(s: Settings) -> PbxRecords | None:

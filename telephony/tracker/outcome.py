@@ -135,7 +135,8 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
         ring_seconds=_seconds(ring_start, answered_at or ended_at),
         wait_seconds=wait,
         talk_seconds=talk if answered_at is not None or call.talk_time is not None else None,
-        hangup_cause=call.hangup_cause,
+        # A cause seen before the end went unseen is some earlier leg's (a losing queue agent's 26), not the call's.
+        hangup_cause=None if call.end_unseen else call.hangup_cause,
         outcome=decide_outcome(call, direction),
         recording=call.recording,
         recording_in=call.recording_in,

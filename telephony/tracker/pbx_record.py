@@ -8,6 +8,7 @@ time it happened, whether or not anyone listened on AMI. The call ends at its ``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -25,6 +26,7 @@ class CelEvent:
     channel: str
     uniqueid: str
     linkedid: str
+    cause: int | None = None  # a HANGUP's hangupcause, from the event's extra
 
 
 def _seconds(start: datetime, end: datetime) -> int:
@@ -53,6 +55,23 @@ def _answer(summary: CallSummary, mine: list[CelEvent]) -> tuple[datetime | None
     return summary.answered_at, summary.answered_by, summary.outcome
 
 
+def _cause(mine: list[CelEvent]) -> int | None:
+    """The call's hang-up cause: the last one given when its channels hung up."""
+    causes = [(e.at, e.cause) for e in mine if e.kind == "HANGUP" and e.cause]
+    return max(causes)[1] if causes else None
+
+
+def cause_in(extra: str | None) -> int | None:
+    """``hangupcause`` from a CEL HANGUP's extra (``{"hangupcause":16,"hangupsource":...}``), if there."""
+    if not extra or "hangupcause" not in extra:
+        return None
+    try:
+        value = json.loads(extra).get("hangupcause")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None
+
+
 def with_true_times(summary: CallSummary, events: list[CelEvent]) -> CallSummary | None:
     """``summary`` with its start, answer and end as the PBX recorded them; None when the record does not
     show the call over (or at all), and the estimate stands."""
@@ -77,4 +96,5 @@ def with_true_times(summary: CallSummary, events: list[CelEvent]) -> CallSummary
         ring_seconds=trimmed(summary.ring_seconds) if unanswered else summary.ring_seconds,
         wait_seconds=trimmed(summary.wait_seconds) if unanswered else summary.wait_seconds,
         talk_seconds=None if answered is None else _seconds(answered, ended), times_approximate=False,
+        hangup_cause=_cause(mine) or summary.hangup_cause,
     )

@@ -47,7 +47,7 @@ def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallE
                 call.live.discard(channel.uniqueid)
     for call in list(st.calls.values()):
         if not call.live:
-            call.times_approximate = True
+            call.times_approximate = call.end_unseen = True
             finish(st, call, at, out)
     taken_up: set[str] = set()
     for uniqueid, f in present.items():

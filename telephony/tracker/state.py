@@ -71,6 +71,7 @@ class Call:
     pending_blind: Transfer | None = None  # sent to an extension by a blind transfer, until someone answers
     live: set[str] = field(default_factory=set)  # uniqueids of channels not yet hung up
     times_approximate: bool = False
+    end_unseen: bool = False  # closed because its channels were gone: how it ended (the cause) is not known
     spy: Spy | None = None  # a supervisor's ChanSpy leg: reported as spying, never logged as a call
 
 

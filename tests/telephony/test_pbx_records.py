@@ -48,6 +48,7 @@ def closed_after_the_gap() -> CallSummary:
 def test_without_a_record_the_call_runs_to_the_reconnect_and_is_flagged() -> None:
     summary = closed_after_the_gap()
     assert summary.times_approximate and summary.ended_at == at(BACK)
+    assert summary.hangup_cause is None  # not agent2's 26 from the losing ring: how it ended was not seen
     assert summary.talk_seconds is not None and summary.talk_seconds >= 8  # a 3 s call logged 8 s or more
 
 
@@ -57,7 +58,7 @@ async def test_the_cel_file_gives_the_true_end_and_talk() -> None:
     exact = with_true_times(summary, events)
     assert exact is not None and not exact.times_approximate
     assert abs((exact.ended_at - at(HUNG_UP)).total_seconds()) < 0.1
-    assert exact.talk_seconds == 3 and exact.answered_by == "PJSIP/agent1"
+    assert exact.talk_seconds == 3 and exact.answered_by == "PJSIP/agent1" and exact.hangup_cause == 16
     assert exact.answered_at is not None and abs((exact.answered_at - summary.answered_at).total_seconds()) < 0.05  # type: ignore[operator]
     assert exact.started_at == datetime.fromtimestamp(1796680906.264113, UTC)
 
@@ -66,10 +67,12 @@ async def test_the_cel_table_gives_the_same(db_engine: AsyncEngine) -> None:
     rows = list(csv.DictReader((RECORDS / "x8_cel_pg.csv").read_text(encoding="utf-8").splitlines()))
     async with db_engine.begin() as conn:
         await conn.execute(text("CREATE TABLE pbx_cel (eventtype varchar(30), eventtime timestamp, "
-                                "channame varchar(80), uniqueid varchar(150), linkedid varchar(150))"))
-        await conn.execute(text("INSERT INTO pbx_cel VALUES (:eventtype, :eventtime, :channame, :uniqueid, :linkedid)"),
+                                "channame varchar(80), uniqueid varchar(150), linkedid varchar(150), extra varchar(512))"))
+        await conn.execute(text("INSERT INTO pbx_cel VALUES (:eventtype, :eventtime, :channame, :uniqueid, :linkedid, "
+                                ":extra)"),
                            [{k: (datetime.fromisoformat(v) if k == "eventtime" else v) for k, v in r.items()
-                             if k in ("eventtype", "eventtime", "channame", "uniqueid", "linkedid")} for r in rows])
+                             if k in ("eventtype", "eventtime", "channame", "uniqueid", "linkedid", "extra")}
+                            for r in rows])
     try:
         from_table = await CelTable(db_engine, "pbx_cel").events([LINKEDID, "someone-else"])
     finally:
