@@ -64,7 +64,7 @@ def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallE
         # Known or not, the channel is as listed now: it may have been answered or bridged meanwhile.
         taken_up.add(call.linkedid)
         channel.up = channel.up or f.get("ChannelState") == "6"
-        _bridge(st, channel, f.get("BridgeId") or None)
+        st.set_bridge(channel, f.get("BridgeId") or None)
         if f.get("Application") == "Queue" and call.queue is None:
             call.queue = (f.get("ApplicationData") or "").split(",", 1)[0] or None
         _spying_unseen(st, call.linkedid, f)
@@ -83,16 +83,3 @@ def reconcile(st: TrackerState, listed: list[Frame], at: datetime) -> list[CallE
             call.times_approximate = True  # answered while no one listened: the answer time is the reconnect's
     return out
 
-
-def _bridge(st: TrackerState, channel: Channel, bridge: str | None) -> None:
-    if channel.bridge == bridge:
-        return
-    if channel.bridge is not None:
-        members = st.bridges.get(channel.bridge)
-        if members is not None:
-            members.discard(channel.uniqueid)
-            if not members:
-                del st.bridges[channel.bridge]
-    channel.bridge = bridge
-    if bridge is not None:
-        st.bridges.setdefault(bridge, set()).add(channel.uniqueid)

@@ -147,10 +147,7 @@ def on_bridge_enter(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
     bridge = f.get("BridgeUniqueid")
     if channel is None or not bridge:
         return
-    if channel.bridge is not None and channel.bridge in st.bridges:
-        st.bridges[channel.bridge].discard(channel.uniqueid)
-    channel.bridge = bridge
-    st.bridges.setdefault(bridge, set()).add(channel.uniqueid)
+    st.set_bridge(channel, bridge)
     call = st.calls.get(channel.linkedid)
     if call is None:
         return
@@ -183,12 +180,7 @@ def on_bridge_leave(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
     channel = st.channels.get(uniqueid) if uniqueid else None
     if channel is None or channel.bridge != f.get("BridgeUniqueid"):
         return
-    members = st.bridges.get(channel.bridge or "")
-    if members is not None:
-        members.discard(channel.uniqueid)
-        if not members:
-            del st.bridges[channel.bridge or ""]
-    channel.bridge = None
+    st.set_bridge(channel, None)
 
 
 def on_recording(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:

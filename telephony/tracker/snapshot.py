@@ -80,10 +80,10 @@ def restore(st: TrackerState, saved: Snapshot) -> Call | None:
         channel = Channel(**{k: _decode(v) for k, v in item.items() if k in channel_names})
         if channel.uniqueid in st.channels:
             continue
+        bridge, channel.bridge = channel.bridge, None
         st.channels[channel.uniqueid] = channel
         st.by_name[channel.name] = channel
-        if channel.bridge is not None:
-            st.bridges.setdefault(channel.bridge, set()).add(channel.uniqueid)
+        st.set_bridge(channel, bridge)
     call.live = {uid for uid in call.live if uid in st.channels}
     st.calls[linkedid] = call
     return call

@@ -125,9 +125,18 @@ class TrackerState:
         self.channels.pop(channel.uniqueid, None)
         if self.by_name.get(channel.name) is channel:
             del self.by_name[channel.name]
+        self.set_bridge(channel, None)
+
+    def set_bridge(self, channel: Channel, bridge: str | None) -> None:
+        """Move ``channel`` into ``bridge`` (None: out of any), keeping the bridges' member sets in step."""
+        if channel.bridge == bridge:
+            return
         if channel.bridge is not None:
             members = self.bridges.get(channel.bridge)
             if members is not None:
                 members.discard(channel.uniqueid)
                 if not members:
                     del self.bridges[channel.bridge]
+        channel.bridge = bridge
+        if bridge is not None:
+            self.bridges.setdefault(bridge, set()).add(channel.uniqueid)
