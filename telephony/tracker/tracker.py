@@ -54,9 +54,14 @@ _APPLICATIONS: dict[str, Handler] = {
 }
 # What a spy leg must not say: it never rings, queues or is answered on anyone's desk.
 _NOT_FOR_SPIES = (CallRinging, CallAnswered, CallQueued)
-# Headers naming the calls a frame may have changed.
-_LINKEDIDS = ("Linkedid", "DestLinkedid", "TransfereeLinkedid", "TransfererLinkedid", "OrigTransfererLinkedid",
-              "SecondTransfererLinkedid", "SpyerLinkedid", "SpyeeLinkedid")
+# Headers naming the other calls an event may have changed, besides its own ``Linkedid``: looked up only for
+# these few events, since every handled frame passes here.
+_OTHER_LINKEDIDS: dict[str, tuple[str, ...]] = {
+    "DialBegin": ("DestLinkedid",), "DialEnd": ("DestLinkedid",),
+    "AttendedTransfer": ("TransfereeLinkedid", "OrigTransfererLinkedid", "SecondTransfererLinkedid"),
+    "BlindTransfer": ("TransfereeLinkedid", "TransfererLinkedid"),
+    "ChanSpyStart": ("SpyerLinkedid", "SpyeeLinkedid"), "ChanSpyStop": ("SpyerLinkedid", "SpyeeLinkedid"),
+}
 
 
 def _by_second_last(frame: Frame, header: str, table: dict[str, Handler]) -> Handler | None:
@@ -100,7 +105,7 @@ class CallTracker:
             handler(self._state, frame, at, out)
         except Exception:  # one odd frame must never stop call tracking
             log.exception("call tracker skipped a %s frame it could not use", name)
-        for header in _LINKEDIDS:
+        for header in ("Linkedid", *_OTHER_LINKEDIDS.get(name, ())):
             linkedid = frame.get(header)
             if linkedid:
                 self._changed.add(linkedid)
