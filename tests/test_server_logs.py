@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import httpx
-import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from websockets.asyncio.client import connect
 
@@ -17,7 +15,7 @@ from callcenter.models.enums import Role
 from callcenter.settings import Settings
 from tests.conftest import MakeUser
 from tests.demo_process import free_port
-from tests.hub.serving import next_of
+from tests.hub.serving import next_of, served_by
 from web.app import create_app
 
 
@@ -38,24 +36,16 @@ async def test_tokens_in_urls_are_redacted_in_the_server_log(
     config = server_config(create_app(settings, engine=db_engine), settings.model_copy(update={"log_level": "INFO"}),
                            "127.0.0.1", port)
     assert config.ws_max_size == settings.ws_max_message_bytes
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the test runner owns signals
     lines = Lines()
     for name in SERVER_LOGGERS:
         logging.getLogger(name).addHandler(lines)
-    task = asyncio.create_task(server.serve())
     try:
-        async with asyncio.timeout(20):
-            while not server.started:
-                assert not task.done(), task.exception()
-                await asyncio.sleep(0.02)
-        async with connect(f"ws://127.0.0.1:{port}/ws?live=0&token={token}") as ws:
-            await next_of(ws, "hello")
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            await http.get("/api/session", params={"token": token, "x": "1"})
+        async with served_by(config) as url:
+            async with connect(f"{url.replace('http', 'ws', 1)}/ws?live=0&token={token}") as ws:
+                await next_of(ws, "hello")
+            async with httpx.AsyncClient(base_url=url) as http:
+                await http.get("/api/session", params={"token": token, "x": "1"})
     finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=20)
         for name in SERVER_LOGGERS:
             logging.getLogger(name).removeHandler(lines)
     logged = "\n".join(lines.lines)

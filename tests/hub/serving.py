@@ -21,7 +21,15 @@ from tests.demo_process import free_port
 async def served(app: Starlette) -> AsyncIterator[str]:
     """``http://127.0.0.1:<port>`` while uvicorn serves ``app`` (lifespan, services and all)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+    async with served_by(config) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def served_by(config: uvicorn.Config) -> AsyncIterator[str]:
+    """The URL while uvicorn serves as ``config`` says, in the test's own event loop."""
+    server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # the test runner owns signals
     task = asyncio.create_task(server.serve())
     try:
@@ -29,7 +37,7 @@ async def served(app: Starlette) -> AsyncIterator[str]:
             while not server.started:
                 assert not task.done(), task.exception()
                 await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{config.host}:{config.port}"
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=20)
