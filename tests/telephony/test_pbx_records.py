@@ -4,8 +4,10 @@ while the CRM's AMI connection was cut (trace x8, its CEL file and table in test
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -96,8 +98,9 @@ class Broken:
         raise OSError("the CEL file is on a disk that went away")
 
 
-@pytest.mark.parametrize("records", [CelCsvFile(RECORDS / "x8_cel_custom.csv"), Broken()])
-async def test_the_connector_logs_the_true_times_of_a_call_that_ended_while_it_was_away(records: PbxRecords) -> None:
+@contextlib.asynccontextmanager
+async def across_the_gap(records: PbxRecords, **kw: float) -> AsyncIterator[tuple[Connector, list[CallEnded]]]:
+    """A connector whose AMI connection is cut while trace x8's call ends; the calls it hands on, as they come."""
     stream = event_stream("x8_ami_gap_call_ends")
     frames = [parse(raw.decode()) for raw in stream]
     answered = next(i for i, f in enumerate(frames) if f.get("Event") == "AgentConnect")
@@ -111,15 +114,21 @@ async def test_the_connector_logs_the_true_times_of_a_call_that_ended_while_it_w
 
     bus.subscribe(keep, name="keep")
     async with FakeAmi(stream=stream, cuts=[(answered + 1, 3, gone)], wait_for_list=True) as ami:
-        connector = Connector(AmiClient("127.0.0.1", ami.port, "crm", "s3cret", backoff_initial=0.001, backoff_max=0.01),
-                              bus, records=records)
+        connector = Connector(AmiClient("127.0.0.1", ami.port, "crm", "s3cret", backoff_initial=0.001,
+                                        backoff_max=0.01), bus, records=records, **kw)
         connector.start()
         try:
-            await wait_for(lambda: connector.reconciles >= 2 and bool(seen))
-            await bus.drain(2)
+            yield connector, seen
         finally:
             await connector.close()
+            await bus.drain(2)
             await bus.close()
+
+
+@pytest.mark.parametrize("records", [CelCsvFile(RECORDS / "x8_cel_custom.csv"), Broken()])
+async def test_the_connector_logs_the_true_times_of_a_call_that_ended_while_it_was_away(records: PbxRecords) -> None:
+    async with across_the_gap(records) as (connector, seen):
+        await wait_for(lambda: connector.reconciles >= 2 and bool(seen))
     [summary] = [e.summary for e in seen]
     if isinstance(records, Broken):
         assert summary.times_approximate  # an unreadable record holds nothing back
@@ -127,8 +136,6 @@ async def test_the_connector_logs_the_true_times_of_a_call_that_ended_while_it_w
     assert not summary.times_approximate and summary.talk_seconds == 3
     assert abs((summary.ended_at - at(HUNG_UP)).total_seconds()) < 0.1
     assert summary.ended_at - summary.started_at < timedelta(seconds=10)
-
-
 
 
 class Hanging:
@@ -142,29 +149,10 @@ class Hanging:
 
 
 async def test_a_stop_while_the_record_is_read_still_hands_the_closed_calls_on() -> None:
-    stream = event_stream("x8_ami_gap_call_ends")
-    frames = [parse(raw.decode()) for raw in stream]
-    answered = next(i for i, f in enumerate(frames) if f.get("Event") == "AgentConnect")
-    gone = max(i for i, f in enumerate(frames) if f.get("Linkedid") == LINKEDID) + 1
-    bus = EventBus()
-    seen: list[CallEnded] = []
-
-    async def keep(event: object) -> None:
-        if isinstance(event, CallEnded):
-            seen.append(event)
-
-    bus.subscribe(keep, name="keep")
     records = Hanging()
-    async with FakeAmi(stream=stream, cuts=[(answered + 1, 3, gone)], wait_for_list=True) as ami:
-        connector = Connector(AmiClient("127.0.0.1", ami.port, "crm", "s3cret", backoff_initial=0.001,
-                                        backoff_max=0.01), bus, records=records, list_timeout=60)
-        connector.start()
-        try:
-            await asyncio.wait_for(records.asked.wait(), 5)
-        finally:
-            await connector.close()  # stopped in the middle of the read
-        await bus.drain(2)
-        await bus.close()
+    async with across_the_gap(records, list_timeout=60) as (connector, seen):  # type: ignore[arg-type]
+        await asyncio.wait_for(records.asked.wait(), 5)
+        await connector.close()  # stopped in the middle of the read
     assert [e.summary.linkedid for e in seen] == [LINKEDID] and seen[0].summary.times_approximate
 
 
