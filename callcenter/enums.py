@@ -120,3 +120,33 @@ class PhoneKind(StrEnum):
     HOME = "home"
     FAX = "fax"
     OTHER = "other"
+
+
+class CampaignState(StrEnum):
+    DRAFT = "draft"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+
+class DialMode(StrEnum):
+    PREVIEW = "preview"
+    PROGRESSIVE = "progressive"
+    PREDICTIVE = "predictive"
+
+
+class LeadState(StrEnum):
+    PENDING = "pending"  # waiting for its next attempt (next_attempt_at)
+    DIALING = "dialing"  # an attempt is under way
+    DONE = "done"  # reached, or out of attempts
+    EXCLUDED = "excluded"  # do-not-call, consent withdrawn, no usable number
+
+
+class AttemptOutcome(StrEnum):
+    DIALING = "dialing"  # not finished yet
+    CONNECTED = "connected"  # a person, handed to an operator
+    ABANDONED = "abandoned"  # a person, no operator within the connect window (or hung up on by AMD)
+    MACHINE = "machine"
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    FAILED = "failed"

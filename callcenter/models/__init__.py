@@ -2,6 +2,7 @@
 
 from callcenter.models.analytics import ClassificationRun, StageChange
 from callcenter.models.audit import AuditEntry
+from callcenter.models.campaigns import Campaign, CampaignLead, CampaignOperator, DialAttempt, DoNotCall, Segment
 from callcenter.models.clients import Client, ClientContact, ClientRelation, ContactPerson, Email, Phone
 from callcenter.models.interactions import Call, CallTransfer, Disposition, Interaction
 from callcenter.models.jobs import Job
@@ -17,6 +18,12 @@ __all__ = [
     "AppSetting",
     "AuditEntry",
     "Call",
+    "Campaign",
+    "CampaignLead",
+    "CampaignOperator",
+    "DialAttempt",
+    "DoNotCall",
+    "Segment",
     "CallReview",
     "CallTransfer",
     "Claim",

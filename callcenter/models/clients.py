@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from callcenter.db.base import Base, BigId, IdMixin, TimestampMixin
+from callcenter.db.base import Base, BigId, IdMixin, TimestampMixin, UTCDateTime
 from callcenter.models._types import JsonDoc, enum_column_type
 from callcenter.models.enums import AbcClass, ClientKind, PhoneKind, RelationKind, Stage, XyzClass
 
@@ -34,6 +35,9 @@ class Client(IdMixin, TimestampMixin, Base):
     xyz_class: Mapped[XyzClass | None] = mapped_column(enum_column_type(XyzClass, "xyz_class"), nullable=True)
     potential: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    tags: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    # When the client withdrew their consent to be called: no campaign dials them from then on.
+    calls_consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     phones: Mapped[list[Phone]] = relationship(
         back_populates="client", lazy="raise", cascade="all, delete-orphan", foreign_keys="Phone.client_id"
