@@ -22,6 +22,8 @@ class Permission(StrEnum):
     EXPORT = "export"
     AUDIT_READ = "audit:read"
     SETTINGS_WRITE = "settings:write"
+    CAMPAIGNS_READ = "campaigns:read"  # segments, campaigns and their figures, the do-not-call lists
+    CAMPAIGNS_WRITE = "campaigns:write"  # editing them, starting and stopping campaigns
 
 
 _OPERATOR = {
@@ -30,12 +32,13 @@ _OPERATOR = {
     Permission.WORK_READ,
     Permission.WORK_WRITE,
 }
-_SUPERVISOR = _OPERATOR | {Permission.USERS_READ, Permission.EXPORT}
+_SUPERVISOR = _OPERATOR | {Permission.USERS_READ, Permission.EXPORT, Permission.CAMPAIGNS_READ}
 _MANAGER = _SUPERVISOR | {
     Permission.CLIENTS_DELETE,
     Permission.CATALOGUE_WRITE,
     Permission.IMPORT,
     Permission.AUDIT_READ,
+    Permission.CAMPAIGNS_WRITE,
 }
 _ADMIN = set(Permission)
 
