@@ -18,6 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from callcenter.calls import events as call_events
+from callcenter.campaigns import events as campaign_events
 from callcenter.desk import events as desk_events
 from callcenter.tasks import events as task_events
 
@@ -30,7 +31,8 @@ EVENT_TYPES: dict[str, type[DataclassInstance]] = {
         call_events.CallQueued, call_events.CallRinging, call_events.CallAnswered, call_events.CallTransferred,
         call_events.CallEnded, call_events.AgentPaused, call_events.SpyStarted, call_events.SpyStopped,
         desk_events.DialRequested, desk_events.PauseRequested, desk_events.SpyRequested, desk_events.CommandFailed,
-        desk_events.WrapUpDone, task_events.CallbackReassigned,
+        desk_events.WrapUpDone, task_events.CallbackReassigned, campaign_events.CampaignDialRequested,
+        campaign_events.CampaignCallOffered, campaign_events.CampaignDialFailed,
     )
 }
 

@@ -1,0 +1,1 @@
+"""Outbound campaigns: their storage, rules, attempts and the commands the dialer gives the PBX."""
