@@ -32,7 +32,8 @@ EVENT_TYPES: dict[str, type[DataclassInstance]] = {
         call_events.CallEnded, call_events.AgentPaused, call_events.SpyStarted, call_events.SpyStopped,
         desk_events.DialRequested, desk_events.PauseRequested, desk_events.SpyRequested, desk_events.CommandFailed,
         desk_events.WrapUpDone, task_events.CallbackReassigned, campaign_events.CampaignDialRequested,
-        campaign_events.CampaignCallOffered, campaign_events.CampaignDialFailed,
+        campaign_events.CampaignCallOffered, campaign_events.CampaignDialFailed, campaign_events.PreviewOffered,
+        campaign_events.PreviewDecision,
     )
 }
 

@@ -52,3 +52,29 @@ class CampaignDialFailed:
     channel_id: str
     reason: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewOffered:
+    """Preview mode: the next client of a campaign, shown on an operator's desk before dialling.
+
+    ``countdown_s`` 0: dialled only when the operator says so (``PreviewDecision``); else dialled by itself
+    once the countdown has run out."""
+
+    user_id: int
+    campaign_id: int
+    lead_id: int
+    client_id: int
+    number: str
+    countdown_s: float
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewDecision:
+    """The operator's answer to a preview: dial it now, or skip it."""
+
+    user_id: int
+    lead_id: int
+    dial: bool
+    at: datetime
