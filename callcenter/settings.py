@@ -79,6 +79,15 @@ class Settings(BaseSettings):
         default="outbound",
         description="Dialplan context click-to-call sends the number to once the operator's phone answers.",
     )
+    dialer_max_lines: int = Field(
+        default=30, ge=0,
+        description="Calls the dialer may have going at once over all campaigns (the trunk's lines it may use).",
+    )
+    dialer_wrapup_seconds: float = Field(
+        default=30.0, ge=0,
+        description="An operator who has not saved a campaign call's result is offered the next call this many "
+                    "seconds after it ended.",
+    )
     ws_queue_size: int = Field(
         default=256, ge=8,
         description="Messages a browser socket may fall behind by before it is closed (it reconnects and is sent the state).",

@@ -1,4 +1,5 @@
-"""The telephony side of a process: the AMI connector, the call logger, the FastAGI server, the sweeper
+"""The telephony side of a process: the AMI connector, the call logger, the FastAGI server, the dialer of
+the outbound campaigns, the sweeper
 that marks answered calls whose result never came, and the one that hands overdue callbacks on by each
 team's policy (here because this process's bus reaches the desks, directly or through the broker).
 
@@ -28,6 +29,8 @@ from callcenter.fanout import fanout_running
 from callcenter.recordings.retention import recordings_retention
 from callcenter.settings import Settings
 from callcenter.tasks.reassign import callbacks_sweeper
+from dialer.engine import DialerEngine
+from dialer.service import dialer_running
 from telephony.agi.scripts import agi_server
 from telephony.agi.server import AgiServer
 from telephony.commands import CommandHandler, subscribe_commands
@@ -49,6 +52,7 @@ class Telephony:
     logger: CallLogger
     agi: AgiServer | None
     commands: CommandHandler
+    dialer: DialerEngine
     running: asyncio.Task[None]  # the connector's task: it ends only when the connector fails
 
 
@@ -104,12 +108,14 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
         await stack.enter_async_context(recordings_retention(engine, s))
         await stack.enter_async_context(callbacks_sweeper(engine, bus, every=s.callbacks_sweep_seconds,
                                                           own_default=s.operators_own_clients_only))
+        # Before the connector: the calls it takes up after a restart must reach the dialer too.
+        dialer = await stack.enter_async_context(dialer_running(engine, bus, s))
         connector = Connector(client_from_settings(s), bus, journal=journal, records=records_from_settings(s))
         commands, _ = subscribe_commands(connector, bus, s.dial_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)
         running = connector.start()
         stack.push_async_callback(connector.close)
-        yield Telephony(connector, logger, agi, commands, running)
+        yield Telephony(connector, logger, agi, commands, dialer, running)
 
 
 async def serve_telephony(s: Settings) -> None:

@@ -1,0 +1,195 @@
+"""Placing a campaign's calls and handing its live answers to operators.
+
+Predictive campaigns place what their pacer asks for; progressive ones keep one call in flight per free
+operator; preview ones show the next client to a free operator first and dial when told (or when the
+countdown runs out), the operator chosen before the call. A live answer goes to the operator of the
+campaign free the longest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import TYPE_CHECKING, Any
+
+from callcenter.campaigns import attempts
+from callcenter.campaigns.events import (
+    CampaignCallOffered,
+    CampaignDialRequested,
+    PreviewDecision,
+    PreviewOffered,
+    attempt_channel_id,
+)
+from callcenter.calls.matching import find_clients
+from dialer.agents import AgentState
+from dialer.leads import LeadChoice, next_leads
+from dialer.pacing import Pacer, PredictivePacer, ProgressivePacer
+from dialer.run import CampaignRun, InFlight, RunConfig, Stage
+from dialer.store import RunningCampaign, window_history
+
+if TYPE_CHECKING:
+    from dialer.engine import DialerEngine
+
+log = logging.getLogger(__name__)
+
+_OFFER_MARGIN_S = 0.2  # an offer this close to the deadline would reach the dialplan too late
+_PREVIEW_HOLD_S = 300.0  # a preview no one answers is taken back after this long
+
+
+def run_config(running: RunningCampaign) -> RunConfig:
+    c, rules = running.campaign, running.rules
+    return RunConfig(
+        campaign_id=c.id, mode=str(c.mode), queue=c.queue, caller_id=c.caller_id,
+        connect_window_s=float(rules.get("connect_window_s", 2.0)),
+        abandon_target=min(0.03, float(rules.get("abandon_target", 0.03))),
+        max_lines=int(rules.get("max_lines") or 1000), amd=c.mode != "preview",
+        machine_action=str(rules.get("machine_action", "hangup")),
+        ring_timeout_s=int(rules.get("ring_timeout_s", 25)),
+        preview_countdown_s=float(rules.get("preview_countdown_s", 0)),
+        operator_ids=frozenset(running.joined),
+    )
+
+
+class Placer:
+    def __init__(self, engine: DialerEngine, *, max_lines: int) -> None:
+        self.engine = engine
+        self.max_lines = max_lines
+        self.previews: dict[int, tuple[int, LeadChoice, float]] = {}  # user -> (campaign, lead, offered at)
+        self.stopped_ids: set[int] = set()
+
+    async def start_run(self, running: RunningCampaign, now: float) -> CampaignRun:
+        config = run_config(running)
+        async with self.engine.sessions() as db:
+            spent = await window_history(db, running.campaign.id, str(running.rules.get("regulator_window", "uk_24h")),
+                                         self.engine.wall())
+        pacer: Pacer
+        if config.mode == "predictive":
+            pacer = PredictivePacer(abandon_target=config.abandon_target, connect_window_s=config.connect_window_s,
+                                    window_abandoned=spent.abandoned, window_live=spent.live)
+        else:
+            pacer = ProgressivePacer()
+        self.stopped_ids.discard(config.campaign_id)
+        return CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s)
+
+    def update_run(self, run: CampaignRun, running: RunningCampaign) -> None:
+        run.config = run_config(running)
+        self.stopped_ids.discard(run.config.campaign_id)
+
+    def stopped(self, config: RunConfig) -> RunConfig:
+        self.stopped_ids.add(config.campaign_id)
+        return dataclasses.replace(config, operator_ids=config.operator_ids)
+
+    def lines_free(self, run: CampaignRun) -> int:
+        in_flight = sum(len(r.flights) for r in self.engine.runs.values())
+        return max(0, min(run.config.max_lines - len(run.flights), self.max_lines - in_flight))
+
+    async def place(self, now: float) -> None:
+        for run in list(self.engine.runs.values()):
+            if run.config.campaign_id in self.stopped_ids:
+                continue
+            try:
+                if run.config.mode == "preview":
+                    await self._offer_previews(run, now)
+                    continue
+                wanted = min(run.pacer.calls_to_place(run.snapshot(self.engine.board, now, self.lines_free(run))),
+                             self.lines_free(run))
+                if wanted > 0:
+                    await self._dial(run, wanted, now)
+            except Exception:
+                log.exception("dialer: campaign %s could not place its calls this round", run.config.campaign_id)
+
+    async def _busy_clients(self, db: Any) -> frozenset[int]:
+        numbers = sorted(self.engine.calls.busy_numbers())
+        found = await find_clients(db, numbers) if numbers else {}
+        dialling = {f.client_id for r in self.engine.runs.values() for f in r.flights.values()}
+        previewed = {lead.client_id for _c, lead, _t in self.previews.values()}
+        return frozenset({c for c, _contact, _owner in found.values()} | dialling | previewed)
+
+    async def _choose(self, run: CampaignRun, limit: int) -> list[LeadChoice]:
+        async with self.engine.sessions() as db:
+            from callcenter.models import Campaign
+
+            campaign = await db.get(Campaign, run.config.campaign_id)
+            if campaign is None:
+                return []
+            return await next_leads(db, campaign, limit, now=self.engine.wall(),
+                                    busy_client_ids=await self._busy_clients(db))
+
+    async def _dial(self, run: CampaignRun, wanted: int, now: float, *, agent_interface: str | None = None,
+                    leads: list[LeadChoice] | None = None) -> None:
+        chosen = leads if leads is not None else await self._choose(run, wanted)
+        for lead in chosen:
+            async with self.engine.sessions() as db:
+                attempt = await attempts.open_attempt(db, lead.lead_id, lead.number, preview=agent_interface is not None,
+                                                      now=self.engine.wall())
+                await db.commit()
+                attempt_id = attempt.id
+            channel_id = attempt_channel_id(attempt_id)
+            run.dialed(InFlight(channel_id, attempt_id, lead.client_id, dialed=now))
+            c = run.config
+            self.engine.bus.publish(CampaignDialRequested(
+                channel_id=channel_id, attempt_id=attempt_id, campaign_id=c.campaign_id, number=lead.number,
+                caller_id=c.caller_id, ring_timeout_s=c.ring_timeout_s, amd=c.amd and agent_interface is None,
+                machine_action=c.machine_action, queue=c.queue, agent_interface=agent_interface,
+                connect_window_s=c.connect_window_s, at=self.engine.wall()))
+
+    async def assign_waiting(self, now: float) -> None:
+        """Send each person waiting to the operator of their campaign free the longest."""
+        board = self.engine.board
+        for run in self.engine.runs.values():
+            if run.config.queue:
+                continue  # the queue hands them out
+            waiting = sorted((f for f in run.flights.values() if f.stage is Stage.WAITING and f.deadline is not None
+                              and f.deadline - now > _OFFER_MARGIN_S), key=lambda f: f.dialed)
+            if not waiting:
+                continue
+            free = board.in_state(AgentState.IDLE, run.config.operator_ids)
+            for flight, agent in zip(waiting, free, strict=False):
+                board.offered(agent.user_id, flight.channel_id, now)
+                run.offered(flight, agent)
+                self.engine.bus.publish(CampaignCallOffered(flight.channel_id, agent.interface, self.engine.wall()))
+
+    async def _offer_previews(self, run: CampaignRun, now: float) -> None:
+        board = self.engine.board
+        countdown = run.config.preview_countdown_s
+        for user_id, (campaign_id, lead, offered) in list(self.previews.items()):
+            if campaign_id != run.config.campaign_id:
+                continue
+            if countdown > 0 and now - offered >= countdown:
+                await self._dial_preview(run, user_id, lead, now)
+            elif now - offered >= max(countdown, _PREVIEW_HOLD_S):
+                self._take_back(user_id, now)
+        free = [a for a in board.in_state(AgentState.IDLE, run.config.operator_ids) if a.user_id not in self.previews]
+        if not free:
+            return
+        leads = await self._choose(run, len(free))
+        for agent, lead in zip(free, leads, strict=False):
+            self.previews[agent.user_id] = (run.config.campaign_id, lead, now)
+            board.offered(agent.user_id, f"preview-{lead.lead_id}", now)
+            board.agents[agent.user_id].offer_deadline = now + _PREVIEW_HOLD_S + countdown
+            self.engine.bus.publish(PreviewOffered(agent.user_id, run.config.campaign_id, lead.lead_id, lead.client_id,
+                                                   lead.number, countdown, self.engine.wall()))
+
+    def _take_back(self, user_id: int, now: float) -> None:
+        self.previews.pop(user_id, None)
+        agent = self.engine.board.agents.get(user_id)
+        if agent is not None and agent.state is AgentState.OFFERED:
+            agent.state, agent.since, agent.linkedid = AgentState.IDLE, now, None
+
+    async def _dial_preview(self, run: CampaignRun, user_id: int, lead: LeadChoice, now: float) -> None:
+        self.previews.pop(user_id, None)
+        agent = self.engine.board.agents.get(user_id)
+        if agent is None:
+            return
+        await self._dial(run, 1, now, agent_interface=agent.interface, leads=[lead])
+        agent.linkedid = next(reversed(run.flights))  # the call just placed is theirs
+
+    async def preview_decided(self, event: PreviewDecision, now: float) -> None:
+        held = self.previews.get(event.user_id)
+        if held is None or held[1].lead_id != event.lead_id:
+            return
+        run = self.engine.runs.get(held[0])
+        if event.dial and run is not None:
+            await self._dial_preview(run, event.user_id, held[1], now)
+        else:
+            self._take_back(event.user_id, now)

@@ -1,0 +1,72 @@
+"""What the dialer reads from the database each round: the running campaigns and the operators who have
+joined them, with the devices the PBX rings for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.desk.commands import device_of_user
+from callcenter.enums import AttemptOutcome, CampaignState
+from callcenter.errors import NoDevice
+from callcenter.models import Campaign, CampaignOperator, DialAttempt, User
+
+
+@dataclass(frozen=True, slots=True)
+class RunningCampaign:
+    campaign: Campaign
+    rules: dict[str, Any]
+    joined: dict[int, str]  # user id -> device interface, of the operators taking its calls now
+
+
+async def running_campaigns(db: AsyncSession) -> list[RunningCampaign]:
+    """The running campaigns, oldest first, each with its joined operators.
+
+    An operator joined to several running campaigns takes the calls of the oldest only, so that no two
+    pacers count the same person free."""
+    campaigns = list((await db.scalars(
+        select(Campaign).where(Campaign.state == CampaignState.RUNNING).order_by(Campaign.id))).all())
+    if not campaigns:
+        return []
+    rows = (await db.execute(
+        select(CampaignOperator.campaign_id, User)
+        .join(User, User.id == CampaignOperator.user_id)
+        .where(CampaignOperator.campaign_id.in_([c.id for c in campaigns]),
+               CampaignOperator.joined_at.is_not(None), User.is_active.is_(True))
+        .order_by(CampaignOperator.campaign_id)
+    )).all()
+    taken: set[int] = set()
+    joined: dict[int, dict[int, str]] = {c.id: {} for c in campaigns}
+    for campaign_id, user in rows:
+        if user.id in taken:
+            continue
+        try:
+            joined[campaign_id][user.id] = device_of_user(user)
+        except NoDevice:
+            continue
+        taken.add(user.id)
+    return [RunningCampaign(c, dict(c.rules or {}), joined[c.id]) for c in campaigns]
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSpent:
+    live: int
+    abandoned: int
+
+
+_WINDOWS = {"uk_24h": timedelta(hours=24), "us_30d": timedelta(days=30)}
+
+
+async def window_history(db: AsyncSession, campaign_id: int, window: str, now: datetime) -> WindowSpent:
+    """Live answers and abandoned calls of the campaign over the regulator's window before ``now``."""
+    since = now - _WINDOWS.get(window, _WINDOWS["uk_24h"])
+    live, abandoned = (await db.execute(
+        select(func.count(DialAttempt.live_at),
+               func.count().filter(DialAttempt.outcome == AttemptOutcome.ABANDONED))
+        .where(DialAttempt.campaign_id == campaign_id, DialAttempt.started_at >= since)
+    )).one()
+    return WindowSpent(int(live or 0), int(abandoned or 0))
