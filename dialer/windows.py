@@ -15,8 +15,9 @@ change is callable both times it is lived.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -42,7 +43,7 @@ class WeeklyWindows:
         self.days = tuple(tuple(sorted(spans)) for spans in days)
 
     @classmethod
-    def from_rules(cls, windows: Mapping[str, Sequence[Sequence[str]]]) -> WeeklyWindows:
+    def from_rules(cls, windows: Mapping[Any, Sequence[Sequence[str]]]) -> WeeklyWindows:
         """From a campaign's rules: ``{"mon": [["09:00", "13:00"], ...], ...}``; a missing day has none."""
         return cls([tuple((clock_minutes(s[0]), clock_minutes(s[1])) for s in windows.get(day, ())) for day in WEEKDAYS])
 
@@ -77,8 +78,8 @@ class WeeklyWindows:
 
 def _instant_of(wall: datetime, zone: ZoneInfo) -> datetime:
     """The first instant the wall clock of ``zone`` reads ``wall`` or later (a skipped time: the jump)."""
-    before = wall.replace(fold=0).astimezone(timezone.utc)
-    after = wall.replace(fold=1).astimezone(timezone.utc)
+    before = wall.replace(fold=0).astimezone(UTC)
+    after = wall.replace(fold=1).astimezone(UTC)
     target = wall.replace(tzinfo=None)
     if before.astimezone(zone).replace(tzinfo=None) == target:
         return before  # fold 0: the first time a repeated wall time is lived

@@ -83,7 +83,7 @@ class CampaignRules(BaseModel):
                 if start < previous_end:
                     raise ValueError(f"{day}: windows overlap")
                 previous_end = end
-        if not any(value.get(day) for day in WEEKDAYS):
+        if not any(spans for spans in value.values()):
             raise ValueError("at least one call window in the week")
         return value
 
