@@ -93,7 +93,7 @@ async def next_leads(db: AsyncSession, campaign: Campaign, limit: int, *, now: d
     verdicts = _Verdicts([], {}, [], {})
     # Offsets stay true: nothing is written until every batch is read.
     for batch_no in range(MAX_BATCHES):
-        rows = (await db.execute(query.limit(BATCH).offset(batch_no * BATCH))).tuples().all()
+        rows = (await db.execute(query.limit(BATCH).offset(batch_no * BATCH))).all()
         await _judge(db, campaign.id, rules, windows, rows, now, busy_client_ids, limit, verdicts)
         if len(verdicts.chosen) >= limit or len(rows) < BATCH:
             break
@@ -109,13 +109,13 @@ async def _judge(db: AsyncSession, campaign_id: int, rules: CampaignRules, windo
     lead_ids = [row[0] for row in rows]
     phones: dict[int, list[str]] = defaultdict(list)
     for client_id, e164 in (await db.execute(select(Phone.client_id, Phone.e164).where(
-            Phone.client_id.in_([row[1] for row in rows])).order_by(Phone.id))).tuples():
+            Phone.client_id.in_([row[1] for row in rows])).order_by(Phone.id))):
         if client_id is not None and e164 not in phones[client_id]:
             phones[client_id].append(e164)
     listed = await listed_numbers(db, (n for numbers in phones.values() for n in numbers), campaign_id)
     dialled = {(lead_id, number): int(n) for lead_id, number, n in (await db.execute(
         select(DialAttempt.lead_id, DialAttempt.number, func.count()).where(DialAttempt.lead_id.in_(lead_ids))
-        .group_by(DialAttempt.lead_id, DialAttempt.number))).tuples()}
+        .group_by(DialAttempt.lead_id, DialAttempt.number)))}
     for lead_id, client_id, attempts, client_zone, withdrawn_at in rows:
         if len(verdicts.chosen) >= limit:
             return

@@ -43,7 +43,7 @@ async def _numbers_left(db: AsyncSession, lead_id: int, client_id: int, campaign
     numbers = set(await db.scalars(select(Phone.e164).where(Phone.client_id == client_id)))
     numbers -= await listed_numbers(db, numbers, campaign_id)
     used = dict((await db.execute(select(DialAttempt.number, func.count()).where(DialAttempt.lead_id == lead_id)
-                                  .group_by(DialAttempt.number))).tuples().all())
+                                  .group_by(DialAttempt.number))).all())
     return sum(1 for n in numbers if used.get(n, 0) < rules.max_attempts_per_number)
 
 

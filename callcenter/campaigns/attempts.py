@@ -39,14 +39,14 @@ async def open_attempt(db: AsyncSession, lead_id: int, number: str, *, preview: 
     if db.get_bind().dialect.name == "postgresql":
         await db.execute(select(func.pg_advisory_xact_lock(_CLIENT_LOCK, lead.client_id)))
     if await db.scalar(select(exists().where(DialAttempt.client_id == lead.client_id, DialAttempt.ended_at.is_(None)))):
-        await db.rollback()
+        await db.commit()  # nothing written; ends the transaction (and its lock) without expiring the session
         raise LeadNotDue(lead_id, "the client is being dialled")
     claimed = await db.execute(
         update(CampaignLead).where(CampaignLead.id == lead_id, CampaignLead.state == LeadState.PENDING)
         .values(state=LeadState.DIALING, attempts=CampaignLead.attempts + 1, reason="")
         .execution_options(synchronize_session=False))
     if getattr(claimed, "rowcount", 0) != 1:
-        await db.rollback()
+        await db.commit()  # the claim changed nothing
         raise LeadNotDue(lead_id, f"the lead is {lead.state.value}")
     attempt = DialAttempt(campaign_id=lead.campaign_id, lead_id=lead_id, client_id=lead.client_id, number=number,
                           channel_id=f"crm-att-new-{uuid.uuid4().hex}", preview=preview, started_at=now,
@@ -102,7 +102,7 @@ async def close_attempt(db: AsyncSession, channel_id: str, outcome: AttemptOutco
         update(DialAttempt).where(DialAttempt.channel_id == channel_id, DialAttempt.ended_at.is_(None))
         .values(outcome=outcome, ended_at=ended_at).execution_options(synchronize_session=False))
     if lead_id is None or not getattr(closed, "rowcount", 0):
-        await db.rollback()
+        await db.commit()  # nothing changed
         return False
     await db.execute(
         update(CampaignLead).where(CampaignLead.id == lead_id)

@@ -60,7 +60,7 @@ async def per_operator(db: AsyncSession, campaign_id: int, since: datetime | Non
     if since is not None:
         query = query.where(DialAttempt.started_at >= since)
     return [{"operator_id": uid, "login": login, "full_name": name, "connected": int(n), "talk_seconds": int(talk),
-             "results": int(results or 0)} for uid, login, name, n, talk, results in (await db.execute(query)).tuples()]
+             "results": int(results or 0)} for uid, login, name, n, talk, results in (await db.execute(query))]
 
 
 async def campaign_figures(db: AsyncSession, principal: Principal, campaign_id: int, *, since: datetime | None = None,
@@ -73,7 +73,7 @@ async def campaign_figures(db: AsyncSession, principal: Principal, campaign_id: 
     window = REGULATOR_WINDOWS[rules.regulator_window]
     leads = {plain(state): int(n) for state, n in (await db.execute(
         select(CampaignLead.state, func.count()).where(CampaignLead.campaign_id == campaign.id)
-        .group_by(CampaignLead.state))).tuples()}
+        .group_by(CampaignLead.state)))}
     return {
         "campaign_id": campaign.id, "state": campaign.state.value, "since": plain(since), "at": now.isoformat(),
         "leads": leads,
@@ -101,6 +101,6 @@ async def list_attempts(db: AsyncSession, principal: Principal, campaign_id: int
     if live is not None:
         query = query.where(DialAttempt.live_at.is_not(None) if live else DialAttempt.live_at.is_(None))
     total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = (await db.execute(query.order_by(DialAttempt.id.desc()).limit(limit).offset(offset))).tuples().all()
+    rows = (await db.execute(query.order_by(DialAttempt.id.desc()).limit(limit).offset(offset))).all()
     return [{**as_dict(attempt), "client_name": name, "linkedid": attempt.channel_id, "call_id": call_id}
             for attempt, name, call_id in rows], int(total)

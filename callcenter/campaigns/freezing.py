@@ -47,19 +47,19 @@ async def add_segment_members(db: AsyncSession, campaign: Campaign, now: datetim
 
 
 async def _lead_rows(db: AsyncSession, campaign_id: int, client_ids: list[int], now: datetime) -> list[dict[str, Any]]:
-    classes = dict((await db.execute(select(Client.id, Client.abc_class).where(Client.id.in_(client_ids)))).tuples().all())
+    classes = dict((await db.execute(select(Client.id, Client.abc_class).where(Client.id.in_(client_ids)))).all())
     contacted = dict((await db.execute(
         select(Interaction.client_id, func.max(Interaction.occurred_at))
         .where(Interaction.client_id.in_(client_ids), Interaction.status == InteractionStatus.DONE,
                Interaction.kind != InteractionKind.NOTE)
-        .group_by(Interaction.client_id))).tuples().all())
+        .group_by(Interaction.client_id))).all())
     reached_us = dict((await db.execute(
         select(Interaction.client_id, func.max(Interaction.occurred_at))
         .where(Interaction.client_id.in_(client_ids), Interaction.direction == Direction.INBOUND)
-        .group_by(Interaction.client_id))).tuples().all())
+        .group_by(Interaction.client_id))).all())
     bought = dict((await db.execute(
         select(Sale.client_id, func.max(Sale.sold_on)).where(Sale.client_id.in_(client_ids))
-        .group_by(Sale.client_id))).tuples().all())
+        .group_by(Sale.client_id))).all())
     rows = []
     for cid in client_ids:
         if cid not in classes:  # deleted since the segment was read
@@ -102,5 +102,5 @@ async def due_for_refresh(db: AsyncSession, now: datetime) -> list[int]:
     """The running campaigns whose segment is due to be read again."""
     rows = await db.execute(select(Campaign.id, Campaign.refresh_minutes, Campaign.refreshed_at).where(
         and_(Campaign.state == CampaignState.RUNNING, Campaign.refresh_minutes.is_not(None))))
-    return [cid for cid, minutes, at in rows.tuples()
+    return [cid for cid, minutes, at in rows
             if at is None or now >= _aware(at) + timedelta(minutes=minutes or 0)]

@@ -49,7 +49,7 @@ async def joined_operators(db: AsyncSession, campaign_id: int) -> list[JoinedOpe
         .where(CampaignOperator.campaign_id == campaign_id, CampaignOperator.joined_at.is_not(None),
                User.is_active.is_(True))
         .order_by(CampaignOperator.joined_at, User.id))
-    return [JoinedOperator(uid, login, name, ext, iface, at) for uid, login, name, ext, iface, at in rows.tuples()
+    return [JoinedOperator(uid, login, name, ext, iface, at) for uid, login, name, ext, iface, at in rows
             if at is not None]
 
 

@@ -20,14 +20,14 @@ async def campaign_dicts(db: AsyncSession, campaigns: list[Campaign]) -> list[di
     if ids:
         for cid, uid, at in (await db.execute(
                 select(CampaignOperator.campaign_id, CampaignOperator.user_id, CampaignOperator.joined_at)
-                .where(CampaignOperator.campaign_id.in_(ids)).order_by(CampaignOperator.user_id))).tuples():
+                .where(CampaignOperator.campaign_id.in_(ids)).order_by(CampaignOperator.user_id))):
             operators[cid].append(uid)
             if at is not None:
                 joined[cid].append(uid)
         for cid, state, n in (await db.execute(
                 select(CampaignLead.campaign_id, CampaignLead.state, func.count())
                 .where(CampaignLead.campaign_id.in_(ids))
-                .group_by(CampaignLead.campaign_id, CampaignLead.state))).tuples():
+                .group_by(CampaignLead.campaign_id, CampaignLead.state))):
             leads[cid][plain(state)] = int(n)
     return [{**as_dict(c), "operator_ids": operators[c.id], "joined_operator_ids": joined[c.id],
              "leads": leads[c.id]} for c in campaigns]
