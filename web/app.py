@@ -25,12 +25,14 @@ from web.api import (
     analytics,
     audit,
     calls,
+    campaigns,
     claims,
     clients,
     contacts,
     deals,
     desk,
     dispositions,
+    dnc,
     dossier,
     hub_stats,
     interactions,
@@ -58,7 +60,7 @@ API_ROUTERS: list[ApiRouter] = [
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
     transfer.router, tokens.router, calls.router, hub_stats.router, desk.router, live.router, reviews.router,
-    metrics.router, analytics.router,
+    metrics.router, analytics.router, campaigns.router, dnc.router,
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from callcenter.db.base import Base, BigId, IdMixin, TimestampMixin, UTCDateTime, utcnow
@@ -84,6 +84,11 @@ class CampaignLead(IdMixin, Base):
     # Why a lead is done or excluded, for the campaign page ("reached", "dnc", "attempts").
     reason: Mapped[str] = mapped_column(String(40), default="")
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the campaign's order reads, taken when the client became a lead: ABC class (A 0, B 1, C 2, none 3),
+    # the last contact made with them and their last activity (a sale or a contact they started).
+    priority_class: Mapped[int] = mapped_column(SmallInteger, default=3, server_default=text("3"))
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class DialAttempt(IdMixin, Base):
@@ -94,6 +99,9 @@ class DialAttempt(IdMixin, Base):
     __table_args__ = (
         Index("ix_dial_attempts_campaign_started", "campaign_id", "started_at"),
         Index("ix_dial_attempts_client_started", "client_id", "started_at"),
+        # Is a client being dialled now (by any campaign)?
+        Index("ix_dial_attempts_open", "client_id", postgresql_where=text("ended_at IS NULL"),
+              sqlite_where=text("ended_at IS NULL")),
     )
 
     campaign_id: Mapped[int] = mapped_column(BigId, ForeignKey("campaigns.id", ondelete="CASCADE"))

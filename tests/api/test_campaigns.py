@@ -1,0 +1,118 @@
+"""Campaigns and do-not-call lists over the API: CRUD, transitions, roles, join/leave, figures, attempts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.campaigns import attempts
+from callcenter.enums import AttemptOutcome, Role
+from callcenter.models import CampaignLead
+from dialer.outcomes import finish_attempt
+from tests.api.conftest import Session, audit_entries
+from tests.campaign_world import Members, add_client, add_segment, members
+from tests.conftest import MakeUser
+
+__all__ = ["members"]
+
+
+async def test_crud_transitions_and_audit(admin_http: httpx.AsyncClient, db: AsyncSession, members: Members) -> None:
+    a = await add_client(db, "Alpha", "+74951111111")
+    segment = await add_segment(db)
+    members.set(segment.id, [a.id])
+    r = await admin_http.post("/api/campaigns", json={"name": "Spring", "segment_id": segment.id,
+                                                      "caller_id": "8 495 123-45-67", "rules": {"order": "recently_active"}})
+    assert r.status_code == 201, r.text
+    campaign = r.json()
+    cid = campaign["id"]
+    assert (campaign["state"], campaign["caller_id"], campaign["rules"]["order"]) == ("draft", "+74951234567", "recently_active")
+    assert campaign["rules"]["abandon_target"] == 0.03
+
+    bad = await admin_http.post("/api/campaigns", json={"name": "x", "segment_id": 999, "caller_id": "+74951234567",
+                                                        "rules": {"abandon_target": 0.1, "retry_abandoned_hours": 1}})
+    assert bad.status_code == 422 and {"rules.abandon_target", "rules.retry_abandoned_hours"} <= set(bad.json()["fields"])
+    bad = await admin_http.post("/api/campaigns", json={"name": "x", "segment_id": 999, "caller_id": "+74951234567"})
+    assert bad.status_code == 422 and bad.json()["fields"] == {"segment_id": "no segment with id 999"}
+    assert (await admin_http.post("/api/campaigns", json={"name": "x", "segment_id": segment.id,
+                                                          "caller_id": "call me"})).status_code == 422
+
+    assert (await admin_http.post(f"/api/campaigns/{cid}/pause")).json()["error"] == "campaign-illegal-transition"
+    r = await admin_http.post(f"/api/campaigns/{cid}/start")
+    assert (r.status_code, r.json()["state"], r.json()["leads"]) == (200, "running", {"pending": 1})
+    r = await admin_http.patch(f"/api/campaigns/{cid}", json={"mode": "predictive"})
+    assert (r.status_code, r.json()["error"], r.json()["fields"]) == (409, "campaign-locked", ["mode"])
+    assert (await admin_http.post(f"/api/campaigns/{cid}/pause")).json()["state"] == "paused"
+    assert (await admin_http.patch(f"/api/campaigns/{cid}", json={"mode": "predictive"})).json()["mode"] == "predictive"
+    assert (await admin_http.post(f"/api/campaigns/{cid}/stop")).json()["state"] == "finished"
+    assert (await admin_http.post(f"/api/campaigns/{cid}/start")).status_code == 409
+    listed = (await admin_http.get("/api/campaigns", params={"state": "finished"})).json()
+    assert [c["id"] for c in listed["items"]] == [cid]
+    assert (await admin_http.get("/api/campaigns/99999")).status_code == 404
+    actions = [e["action"] for e in await audit_entries(admin_http, entity="campaign", entity_id=cid)]
+    assert actions == ["stop", "update", "pause", "start", "create"]
+
+
+async def test_roles_join_leave_figures_and_attempts(admin_http: httpx.AsyncClient, db: AsyncSession, members: Members,
+                                                     make_user: MakeUser, session_for: Session) -> None:
+    operator = await make_user(Role.OPERATOR)
+    outsider = await make_user(Role.OPERATOR)
+    supervisor = await make_user(Role.SUPERVISOR)
+    a = await add_client(db, "Alpha", "+74951111111")
+    segment = await add_segment(db)
+    members.set(segment.id, [a.id])
+    cid = (await admin_http.post("/api/campaigns", json={"name": "S", "segment_id": segment.id,
+                                                         "caller_id": "+74951234567",
+                                                         "operator_ids": [operator.id]})).json()["id"]
+    await admin_http.post(f"/api/campaigns/{cid}/start")
+    op_http, out_http, sup_http = [await session_for(u) for u in (operator, outsider, supervisor)]
+
+    assert (await op_http.get(f"/api/campaigns/{cid}")).status_code == 200
+    assert (await out_http.get(f"/api/campaigns/{cid}")).status_code == 404
+    assert (await out_http.get("/api/campaigns")).json()["total"] == 0
+    assert (await op_http.post(f"/api/campaigns/{cid}/pause")).status_code == 403
+    assert (await sup_http.post(f"/api/campaigns/{cid}/pause")).status_code == 403
+    assert (await sup_http.get(f"/api/campaigns/{cid}")).status_code == 200
+    assert (await op_http.get(f"/api/campaigns/{cid}/figures")).status_code == 403
+
+    r = await op_http.post(f"/api/campaigns/{cid}/join")
+    assert r.status_code == 200 and r.json()["joined_at"] is not None
+    assert (await out_http.post(f"/api/campaigns/{cid}/join")).json()["error"] == "not-campaign-operator"
+    assert (await admin_http.get(f"/api/campaigns/{cid}")).json()["joined_operator_ids"] == [operator.id]
+    assert (await op_http.post(f"/api/campaigns/{cid}/leave")).json()["joined_at"] is None
+
+    lead_id = await db.scalar(select(CampaignLead.id).where(CampaignLead.campaign_id == cid))
+    assert lead_id is not None
+    now = datetime.now(UTC)
+    att = await attempts.open_attempt(db, lead_id, "+74951111111", preview=False, now=now)
+    await attempts.mark_live(db, att.channel_id, "HUMAN", "HUMAN-1", at=now)
+    await finish_attempt(db, att.channel_id, AttemptOutcome.ABANDONED, ended_at=now)
+    figures = (await sup_http.get(f"/api/campaigns/{cid}/figures")).json()
+    assert (figures["attempts"]["dialled"], figures["attempts"]["live"], figures["attempts"]["abandon_rate"]) == (1, 1, 1.0)
+    assert figures["regulator"]["abandoned"] == 1 and figures["leads"] == {"pending": 1}
+    assert figures["recent"][0]["client_name"] == "Alpha"
+    r = await sup_http.get(f"/api/campaigns/{cid}/attempts", params={"outcome": "abandoned"})
+    assert [x["linkedid"] for x in r.json()["items"]] == [att.channel_id]
+    assert (await sup_http.get(f"/api/campaigns/{cid}/attempts", params={"outcome": "busy"})).json()["total"] == 0
+    assert (await sup_http.get(f"/api/campaigns/{cid}/attempts", params={"outcome": "nope"})).status_code == 422
+
+
+async def test_do_not_call(admin_http: httpx.AsyncClient, make_user: MakeUser, session_for: Session) -> None:
+    op_http = await session_for(await make_user(Role.OPERATOR))
+    r = await op_http.post("/api/dnc", json={"number": "8 (913) 123-45-67", "reason": "asked on the phone"})
+    assert r.status_code == 201 and r.json()["e164"] == "+79131234567" and r.json()["campaign_id"] is None
+    assert (await op_http.post("/api/dnc", json={"number": "+79131234567"})).status_code == 409
+    r = await op_http.post("/api/dnc", json={"number": "12ab"})
+    assert r.status_code == 422 and "number" in r.json()["fields"]
+    assert (await op_http.post("/api/dnc", json={"number": "+79131234567", "campaign_id": 77})).status_code == 422
+    assert (await op_http.get("/api/dnc")).status_code == 403
+    assert (await op_http.delete("/api/dnc", params={"number": "+79131234567"})).status_code == 403
+    listed = (await admin_http.get("/api/dnc", params={"number": "89131234567", "scope": "global"})).json()
+    assert [x["e164"] for x in listed["items"]] == ["+79131234567"]
+    assert (await admin_http.delete("/api/dnc", params={"number": "+7 913 123 45 67"})).status_code == 204
+    assert (await admin_http.delete("/api/dnc", params={"number": "+79131234567"})).status_code == 404
+    assert (await admin_http.get("/api/dnc")).json()["total"] == 0
+    actions = [e["action"] for e in await audit_entries(admin_http, entity="do_not_call")]
+    assert actions == ["delete", "create"]
