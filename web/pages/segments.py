@@ -61,7 +61,8 @@ def editor_values(filters: dict[str, Any]) -> dict[str, Any]:
     custom += list(filters.get("custom_has") or [])
     shown: dict[str, Any] = {key: filters.get(key) or [] for key in (*LIST_KEYS, *ID_KEYS)}
     shown.update({key: filters.get(key) or "" for key in (*DATE_KEYS, "name_contains")})
-    shown.update({key: {True: "yes", False: "no"}.get(filters.get(key), "") for key in YES_NO_KEYS})
+    shown.update({key: "yes" if filters.get(key) is True else "no" if filters.get(key) is False else ""
+                  for key in YES_NO_KEYS})
     shown["time_zones"] = ", ".join(filters.get("time_zones") or [])
     shown["tags_any"] = ", ".join(filters.get("tags_any") or [])
     shown["tags_all"] = ", ".join(filters.get("tags_all") or [])
