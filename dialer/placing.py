@@ -27,8 +27,9 @@ from callcenter.enums import DialMode
 from callcenter.models import Campaign, DialAttempt
 from dialer.agents import AgentState
 from dialer.leads import LeadChoice, next_leads
-from dialer.pacing import Pacer, PredictivePacer, ProgressivePacer
+from dialer.pacing import PredictivePacer, ProgressivePacer
 from dialer.run import CampaignRun, InFlight, RunConfig, Stage
+from dialer.snapshot import Pacer
 from dialer.store import RunningCampaign, window_history
 
 if TYPE_CHECKING:
@@ -64,8 +65,10 @@ class Placer:
             spent = await window_history(db, running.campaign.id, running.rules.regulator_window, self.engine.wall())
         pacer: Pacer
         if config.mode == "predictive":
+            # What the regulator's window has spent already is the budget this run starts from.
             pacer = PredictivePacer(abandon_target=config.abandon_target, connect_window_s=config.connect_window_s,
-                                    window_abandoned=spent.abandoned, window_live=spent.live)
+                                    window="us" if running.rules.regulator_window == "us_30d" else "uk",
+                                    prior_live=spent.live, prior_abandoned=spent.abandoned)
         else:
             pacer = ProgressivePacer()
             run = CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dialer.agents import Agent, AgentBoard, AgentState
-from dialer.pacing import CallEvent, DialerSnapshot, Pacer
+from dialer.snapshot import CallEvent, DialerSnapshot, Pacer
 
 
 def _mean(values: deque[float]) -> float:
