@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+
 @dataclass(frozen=True)
 class SimulationConfig:
     """A shift's operators and the people it calls. Times in seconds unless named otherwise."""
@@ -15,7 +16,8 @@ class SimulationConfig:
     live_rate_end: float | None = None
     """The live rate drifts linearly from ``live_rate`` to this by the shift's end."""
     live_steps: tuple[tuple[float, float], ...] = ()
-    """(hour, rate): from that hour of the shift on, the live rate is that rate."""
+    """(share of the shift, rate): from that point of the shift on (0.25: a quarter through), the live rate
+    is that rate."""
     machine_rate: float = 0.07
     busy_share: float = 0.2
     """Of the calls neither live nor a machine, the share busy or failed; the rest ring out."""
@@ -44,8 +46,8 @@ class SimulationConfig:
         rate = self.live_rate
         if self.live_rate_end is not None:
             rate += (self.live_rate_end - self.live_rate) * min(1.0, t / (self.hours * 3600.0))
-        for hour, stepped in self.live_steps:
-            if t >= hour * 3600.0:
+        for share, stepped in self.live_steps:
+            if t >= share * self.hours * 3600.0:
                 rate = stepped
         return rate
 
@@ -117,7 +119,7 @@ SCENARIOS = (
     Scenario("20 operators, live 40% -> 15%", SimulationConfig(
         operators=20, live_rate=0.40, live_rate_end=0.15, machine_rate=0.08, talk_mean_s=160.0), 17.0),
     Scenario("15 operators, live in steps", SimulationConfig(
-        operators=15, live_rate=0.30, live_steps=((2.0, 0.15), (4.0, 0.40), (6.0, 0.20)), machine_rate=0.06,
+        operators=15, live_rate=0.30, live_steps=((0.25, 0.15), (0.5, 0.40), (0.75, 0.20)), machine_rate=0.06,
         talk_mean_s=140.0), 17.0),
 )
 """Issue #15's shifts: 8 hours, lognormal talk of 2–3 minutes, 5–10% answering machines."""

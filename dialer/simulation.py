@@ -18,7 +18,7 @@ from collections import deque
 from statistics import NormalDist
 
 from dialer.scenario import ShiftFigures, SimulationConfig
-from dialer.snapshot import CallEvent, DialerSnapshot, Pacer
+from dialer.snapshot import CallEvent, DialerSnapshot, EventKind, Pacer
 
 # Event codes on the heap.
 _RING_END, _AMD_END, _DEADLINE, _TALK_END, _WRAP_END = range(5)
@@ -173,7 +173,7 @@ class _Shift:
                 self.fp_draw[key] = rng.random()
                 self._push(now + rng.uniform(*span), _AMD_END, key)
                 return
-            kind = "no_answer" if outcome == _NO_ANSWER else "failed"
+            kind: EventKind = "no_answer" if outcome == _NO_ANSWER else "failed"
             self.totals[kind] += 1
             self._finish(key, False)
             self._forget(key)
