@@ -155,7 +155,7 @@ class CampaignRun:
         elif flight.live is not None:
             self.abandon(flight, now)
         elif flight.answered is None:
-            kind = "no_answer" if outcome in ("no_answer", "busy") else "failed"
+            kind = "no_answer" if outcome == "no_answer" else "failed"  # the pacer counts busy as failed
             self.totals[kind] += 1
             self.tell(kind, now, flight, ring_s=now - flight.dialed)
         elif flight.outcome is None:  # answered, hung up during detection: no person reached

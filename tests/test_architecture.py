@@ -47,3 +47,19 @@ def test_the_tracker_loads_no_orm() -> None:
     orm = sorted(m for m in loaded if m.split(".")[0] == "sqlalchemy" or m.startswith(("callcenter.models",
                                                                                     "callcenter.db")))
     assert orm == []
+
+
+def test_the_pacer_loads_no_orm() -> None:
+    """The pacer and the shift simulator, in a fresh interpreter: no ORM and no event loop."""
+    code = (
+        "import json, sys\n"
+        "import dialer.pacing, dialer.simulation, dialer.scenario\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                         timeout=60, check=True)
+    loaded = set(json.loads(run.stdout))
+    assert {"dialer.pacing", "dialer.budget", "dialer.forecast", "dialer.simulation"} <= loaded
+    heavy = sorted(m for m in loaded if m.split(".")[0] in ("sqlalchemy", "asyncio")
+                   or m.startswith(("callcenter.models", "callcenter.db")))
+    assert heavy == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from callcenter.cli import admin, data, demo, server, simulate, telephony, transfer, worker
+from callcenter.cli import admin, data, demo, server, simulate, simulate_dialer, telephony, transfer, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,5 +13,5 @@ def main() -> None:
 
 
 for command in (*server.COMMANDS, *demo.COMMANDS, *admin.COMMANDS, *data.COMMANDS, *transfer.COMMANDS,
-                *telephony.COMMANDS, *simulate.COMMANDS, *worker.COMMANDS):
+                *telephony.COMMANDS, *simulate.COMMANDS, *simulate_dialer.COMMANDS, *worker.COMMANDS):
     main.add_command(command)
