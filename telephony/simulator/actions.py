@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from telephony.ami.actions import md5_key
 from telephony.ami.frames import Frame
+from telephony.simulator.dialer import DialerOriginate
 from telephony.simulator.outbound import OriginateRequest
 from telephony.simulator.spy import SpyRequest, variables
 
@@ -110,7 +111,10 @@ async def _originate(pbx: Pbx, session: Session, frame: Frame) -> bool:
         respond(session, frame, "Error", ("Message", f"The simulator does not run {application} from an Originate"))
         return True
     respond(session, frame, "Success", ("Message", "Originate successfully queued"))
-    if application:
+    if not application and channel.startswith("Local/") and channel.endswith(f"@{pbx.config.dialer_context}"):
+        pbx.dial_campaign(DialerOriginate(request, frame.get("ChannelId"), frame.get("OtherChannelId"),
+                                          variables(frame.get_all("Variable"))))
+    elif application:
         pbx.spy(SpyRequest(request, frame.get("Data") or "", variables(frame.get_all("Variable"))))
     else:
         pbx.originate(request)
@@ -133,6 +137,26 @@ async def _hangup(pbx: Pbx, session: Session, frame: Frame) -> bool:
         await pbx.hangup(name)
     else:
         respond(session, frame, "Error", ("Message", "No such channel"))
+    return True
+
+
+async def _setvar(pbx: Pbx, session: Session, frame: Frame) -> bool:
+    """``Setvar`` on a channel (a global without one): the channel's dialplan sees it, and a VarSet says so."""
+    variable = frame.get("Variable")
+    if not variable:
+        respond(session, frame, "Error", ("Message", "No variable specified"))
+        return True
+    name = frame.get("Channel")
+    channel = pbx.factory.live.get(name) if name else None
+    if name and channel is None:
+        respond(session, frame, "Error", ("Message", "No such channel"))
+        return True
+    respond(session, frame, "Success", ("Message", "Variable Set"))
+    if channel is not None:
+        value = frame.get("Value") or ""
+        channel.variables[variable] = value
+        pbx.emit(Frame([("Event", "VarSet"), ("Privilege", "dialplan,all"), *channel.snapshot(),
+                        ("Variable", variable), ("Value", value)]))
     return True
 
 
@@ -187,6 +211,7 @@ ACTIONS: dict[str, Callable[[Pbx, Session, Frame], Awaitable[bool]]] = {
     "originate": _originate,
     "redirect": _redirect,
     "hangup": _hangup,
+    "setvar": _setvar,
     "queuepause": _queue_pause,
     "coreshowchannels": _core_show_channels,
     "queuestatus": _queue_status,
