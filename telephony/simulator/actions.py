@@ -95,6 +95,9 @@ async def _events(pbx: Pbx, session: Session, frame: Frame) -> bool:
     return True
 
 
+_MAX_PUBLIC_UNIQUEID = 149  # Asterisk's AST_MAX_PUBLIC_UNIQUEID: longer ChannelIds are refused
+
+
 async def _originate(pbx: Pbx, session: Session, frame: Frame) -> bool:
     channel = frame.get("Channel")
     if not channel:
@@ -107,6 +110,10 @@ async def _originate(pbx: Pbx, session: Session, frame: Frame) -> bool:
     request = OriginateRequest(channel, frame.get("Context") or "default", frame.get("Exten") or "s",
                                frame.get("CallerID") or "", timeout, frame.action_id)
     application = frame.get("Application")
+    ids = (frame.get("ChannelId") or "", frame.get("OtherChannelId") or "")
+    if any(len(given) > _MAX_PUBLIC_UNIQUEID for given in ids):
+        respond(session, frame, "Error", ("Message", f"Uniqueid length exceeds maximum of {_MAX_PUBLIC_UNIQUEID}"))
+        return True
     if application and application.lower() != "chanspy":
         respond(session, frame, "Error", ("Message", f"The simulator does not run {application} from an Originate"))
         return True
