@@ -7,6 +7,8 @@ attempt's channel id, so the Linkedid of every leg, and of the call events the t
 once the client answers, the Local ``;1`` half runs ``<dialer context>-answered``: AMD, then the queue, the
 preview operator or the wait for ``CRM_AGENT`` (docs/asterisk.md, "Campaigns"). A call that cannot be
 placed comes back as ``CampaignDialFailed``; what happened to a placed one comes back as the tracker's events.
+An ``Originate`` the PBX gives up (busy, no answer) is a ``CampaignDialFailed`` too, published only after the
+call's ``CallEnded``, whose outcome is the one to count.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.bus import EventBus, Subscription
-from callcenter.calls.events import OriginateFailed
+from callcenter.calls.events import CallEnded, OriginateFailed
 from callcenter.campaigns.events import CampaignCallOffered, CampaignDialFailed, CampaignDialRequested
 from callcenter.controls import without_controls
 from telephony.ami.actions import AmiError
@@ -76,6 +78,8 @@ class DialingHandler:
         self.failed = 0
         self.offered = 0
         self._asked: OrderedDict[str, str] = OrderedDict()  # ActionID -> channel id, until the PBX gives one up
+        # channel id -> reason, held until the call's CallEnded has passed
+        self._given_up: OrderedDict[str, str] = OrderedDict()
 
     async def __call__(self, event: Any) -> None:
         if isinstance(event, CampaignDialRequested):
@@ -86,7 +90,18 @@ class DialingHandler:
             channel_id = self._asked.pop(event.action_id, None)
             if channel_id is not None:
                 meaning = _REASONS.get(event.reason or 0, "failed")
-                self._fail(channel_id, f"the PBX gave the call up (reason {event.reason}: {meaning})")
+                reason = f"the PBX gave the call up (reason {event.reason}: {meaning})"
+                if channel_id in self.connector.tracker.active_calls:
+                    # Its channels are still hanging up: the CallEnded that says busy or no answer goes first.
+                    self._given_up[channel_id] = reason
+                    while len(self._given_up) > _REMEMBERED:
+                        self._given_up.popitem(last=False)
+                else:
+                    self._fail(channel_id, reason)
+        elif isinstance(event, CallEnded):
+            reason = self._given_up.pop(event.summary.linkedid, None)
+            if reason is not None:
+                self._fail(event.summary.linkedid, reason)
 
     async def _dial(self, cmd: CampaignDialRequested) -> None:
         try:

@@ -161,6 +161,8 @@ async def test_a_busy_client_is_a_busy_call_and_a_failed_dial() -> None:
     assert (call.outcome, call.hangup_cause, call.answered_at, call.callee) == (CallOutcome.BUSY, 17, None, "+79131234567")
     [failed] = w.of(CampaignDialFailed)
     assert failed.channel_id == "crm-att-3" and "reason 0" in failed.reason
+    ending = next(i for i, e in enumerate(w.seen) if isinstance(e, CallEnded))
+    assert w.seen.index(failed) > ending  # the outcome (busy) reaches the dialer first
     assert not w.of(CallPickedUp) and not w.of(MachineDetection)
     assert w.handler.offered == 0 and not any(f.event == "VarSet" and f.get("Variable") == "CRM_AGENT"
                                               and f.get("Value") for f in w.frames)
