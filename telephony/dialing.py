@@ -99,9 +99,9 @@ class DialingHandler:
                 else:
                     self._fail(channel_id, reason)
         elif isinstance(event, CallEnded):
-            reason = self._given_up.pop(event.summary.linkedid, None)
-            if reason is not None:
-                self._fail(event.summary.linkedid, reason)
+            held = self._given_up.pop(event.summary.linkedid, "")
+            if held:
+                self._fail(event.summary.linkedid, held)
 
     async def _dial(self, cmd: CampaignDialRequested) -> None:
         try:
