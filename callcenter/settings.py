@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         description="An operator who has not saved a campaign call's result is offered the next call this many "
                     "seconds after it ended.",
     )
+    dialer_context: str = Field(
+        default="dialer-out",
+        description="Dialplan context a campaign's calls are placed through (`Local/<number>@<context>`); its "
+                    "answered part, which runs AMD and hands the client to an operator, is `<context>-answered`.",
+    )
     ws_queue_size: int = Field(
         default=256, ge=8,
         description="Messages a browser socket may fall behind by before it is closed (it reconnects and is sent the state).",

@@ -30,6 +30,7 @@ EVENT_TYPES: dict[str, type[DataclassInstance]] = {
     for cls in (
         call_events.CallQueued, call_events.CallRinging, call_events.CallAnswered, call_events.CallTransferred,
         call_events.CallEnded, call_events.AgentPaused, call_events.SpyStarted, call_events.SpyStopped,
+        call_events.CallPickedUp, call_events.MachineDetection,
         desk_events.DialRequested, desk_events.PauseRequested, desk_events.SpyRequested, desk_events.CommandFailed,
         desk_events.WrapUpDone, task_events.CallbackReassigned, campaign_events.CampaignDialRequested,
         campaign_events.CampaignCallOffered, campaign_events.CampaignDialFailed, campaign_events.PreviewOffered,

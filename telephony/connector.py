@@ -175,7 +175,8 @@ class Connector:
         action_id = frame.action_id or f"originate-{uuid.uuid4().hex}"
         if frame.action_id is None:
             frame = Frame([*frame.headers, ("ActionID", action_id)])
-        self.tracker.originated(action_id, frame.get("Channel") or "", frame.get("Exten"), self.clock())
+        self.tracker.originated(action_id, frame.get("Channel") or "", frame.get("Exten"), self.clock(),
+                                frame.get("ChannelId"))
         return await self.client.send_action(frame, timeout)
 
     def _publish(self, events: list[CallEvent]) -> None:

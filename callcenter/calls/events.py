@@ -93,6 +93,28 @@ class CallSummary:
     # client said, and what the operator said.
     recording_in: str | None = None
     recording_out: str | None = None
+    # A dialer call's answering-machine detection: AMD()'s AMDSTATUS (HUMAN, MACHINE, NOTSURE, HANGUP) and
+    # AMDCAUSE (``LONGGREETING-1500-1500``); None when AMD did not run.
+    amd_status: str | None = None
+    amd_cause: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallPickedUp:
+    """The client answered a dialer call (the carrier leg is up): a person or a machine, AMD will say."""
+
+    linkedid: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MachineDetection:
+    """``AMD()`` decided about a dialer call: ``status`` HUMAN, MACHINE, NOTSURE or HANGUP, and its ``cause``."""
+
+    linkedid: str
+    status: str
+    cause: str | None
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,5 +169,5 @@ class OriginateFailed:
 
 CallEvent = (
     CallQueued | CallRinging | CallAnswered | CallTransferred | CallEnded | AgentPaused | SpyStarted | SpyStopped
-    | OriginateFailed
+    | OriginateFailed | CallPickedUp | MachineDetection
 )

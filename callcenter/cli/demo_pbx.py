@@ -69,6 +69,7 @@ async def demo_pbx_running(s: Settings, engine: AsyncEngine, bus: EventBus, *, r
             host=s.ami_host, port=s.ami_port, username=s.ami_username, secret=secret, rate=rate, seed=seed,
             agents=traffic.interfaces or SimulatorConfig().agents, numbers=traffic.numbers,
             agi_url=f"agi://{agi.host}:{agi.port}/lookup", time_factor=time_factor,
+            dialer_context=s.dialer_context,  # the campaigns' Originates are played as campaign calls
         )
 
         async def simulator_on(port: int) -> PbxSimulator:

@@ -35,7 +35,10 @@ from telephony.agi.scripts import agi_server
 from telephony.agi.server import AgiServer
 from telephony.commands import CommandHandler, subscribe_commands
 from telephony.connector import Connector, client_from_settings
+from telephony.dialing import DialingHandler, subscribe_dialing
 from telephony.pbx_records import records_from_settings
+from telephony.tracker import CallTracker
+from telephony.tracker.channels import TrackerConfig
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,7 @@ class Telephony:
     commands: CommandHandler
     dialer: DialerEngine
     running: asyncio.Task[None]  # the connector's task: it ends only when the connector fails
+    dialing: DialingHandler | None = None  # the dialer's commands: campaign calls and their hand-over
 
 
 @contextlib.asynccontextmanager
@@ -110,12 +114,14 @@ async def telephony_running(s: Settings, engine: AsyncEngine, bus: EventBus, *,
                                                           own_default=s.operators_own_clients_only))
         # Before the connector: the calls it takes up after a restart must reach the dialer too.
         dialer = await stack.enter_async_context(dialer_running(engine, bus, s))
-        connector = Connector(client_from_settings(s), bus, journal=journal, records=records_from_settings(s))
+        tracker = CallTracker(TrackerConfig(dialer_contexts=frozenset({s.dialer_context})))
+        connector = Connector(client_from_settings(s), bus, tracker, journal=journal, records=records_from_settings(s))
         commands, _ = subscribe_commands(connector, bus, s.dial_context)
+        dialing, _ = subscribe_dialing(connector, bus, s.dialer_context)
         log.info("AMI connector for %s@%s:%s starting", s.ami_username, s.ami_host, s.ami_port)
         running = connector.start()
         stack.push_async_callback(connector.close)
-        yield Telephony(connector, logger, agi, commands, dialer, running)
+        yield Telephony(connector, logger, agi, commands, dialer, running, dialing)
 
 
 async def serve_telephony(s: Settings) -> None:

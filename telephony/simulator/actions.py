@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from telephony.ami.actions import md5_key
 from telephony.ami.frames import Frame
+from telephony.simulator.dialer import DialerOriginate
 from telephony.simulator.outbound import OriginateRequest
 from telephony.simulator.spy import SpyRequest, variables
 
@@ -94,6 +95,9 @@ async def _events(pbx: Pbx, session: Session, frame: Frame) -> bool:
     return True
 
 
+_MAX_PUBLIC_UNIQUEID = 149  # Asterisk's AST_MAX_PUBLIC_UNIQUEID: longer ChannelIds are refused
+
+
 async def _originate(pbx: Pbx, session: Session, frame: Frame) -> bool:
     channel = frame.get("Channel")
     if not channel:
@@ -106,11 +110,18 @@ async def _originate(pbx: Pbx, session: Session, frame: Frame) -> bool:
     request = OriginateRequest(channel, frame.get("Context") or "default", frame.get("Exten") or "s",
                                frame.get("CallerID") or "", timeout, frame.action_id)
     application = frame.get("Application")
+    ids = (frame.get("ChannelId") or "", frame.get("OtherChannelId") or "")
+    if any(len(given) > _MAX_PUBLIC_UNIQUEID for given in ids):
+        respond(session, frame, "Error", ("Message", f"Uniqueid length exceeds maximum of {_MAX_PUBLIC_UNIQUEID}"))
+        return True
     if application and application.lower() != "chanspy":
         respond(session, frame, "Error", ("Message", f"The simulator does not run {application} from an Originate"))
         return True
     respond(session, frame, "Success", ("Message", "Originate successfully queued"))
-    if application:
+    if not application and channel.startswith("Local/") and channel.endswith(f"@{pbx.config.dialer_context}"):
+        pbx.dial_campaign(DialerOriginate(request, frame.get("ChannelId"), frame.get("OtherChannelId"),
+                                          variables(frame.get_all("Variable"))))
+    elif application:
         pbx.spy(SpyRequest(request, frame.get("Data") or "", variables(frame.get_all("Variable"))))
     else:
         pbx.originate(request)
@@ -133,6 +144,26 @@ async def _hangup(pbx: Pbx, session: Session, frame: Frame) -> bool:
         await pbx.hangup(name)
     else:
         respond(session, frame, "Error", ("Message", "No such channel"))
+    return True
+
+
+async def _setvar(pbx: Pbx, session: Session, frame: Frame) -> bool:
+    """``Setvar`` on a channel (a global without one): the channel's dialplan sees it, and a VarSet says so."""
+    variable = frame.get("Variable")
+    if not variable:
+        respond(session, frame, "Error", ("Message", "No variable specified"))
+        return True
+    name = frame.get("Channel")
+    channel = pbx.factory.live.get(name) if name else None
+    if name and channel is None:
+        respond(session, frame, "Error", ("Message", "No such channel"))
+        return True
+    respond(session, frame, "Success", ("Message", "Variable Set"))
+    if channel is not None:
+        value = frame.get("Value") or ""
+        channel.variables[variable] = value
+        pbx.emit(Frame([("Event", "VarSet"), ("Privilege", "dialplan,all"), *channel.snapshot(),
+                        ("Variable", variable), ("Value", value)]))
     return True
 
 
@@ -187,6 +218,7 @@ ACTIONS: dict[str, Callable[[Pbx, Session, Frame], Awaitable[bool]]] = {
     "originate": _originate,
     "redirect": _redirect,
     "hangup": _hangup,
+    "setvar": _setvar,
     "queuepause": _queue_pause,
     "coreshowchannels": _core_show_channels,
     "queuestatus": _queue_status,

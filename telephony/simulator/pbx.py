@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from telephony.ami.frames import Frame
 from telephony.simulator.agi import AgiOutcome, call_agi
 from telephony.simulator.channels import ChannelFactory, SimChannel
+from telephony.simulator.dialer import DialerOriginate, Fate, campaign_call
 from telephony.simulator.direct import attended_transfer, direct_busy
 from telephony.simulator.outbound import OriginateRequest, is_device, originate
 from telephony.simulator.plan import CallPlan, Planner, Scenario, SimulatorConfig, agents_from
@@ -39,6 +41,7 @@ class Pbx:
         self.planner = Planner(config)
         # AMI originates draw from their own generator so they never shift the generated traffic
         self._outcomes = random.Random(None if config.seed is None else config.seed + 1)
+        self._dialled = random.Random(None if config.seed is None else config.seed + 2)  # campaign calls' fates
         self.queue = QueueState(config.queue, self.agents, self.epoch)
         self.calls: dict[asyncio.Task[None], CallScript] = {}
         self._traffic: asyncio.Task[None] | None = None
@@ -101,6 +104,27 @@ class Pbx:
             outcome = rng.choices(["answer", "busy", "noanswer"], weights=[80, 10, 10])[0]
         ring, talk = round(rng.uniform(2.0, 8.0), 2), round(rng.uniform(10.0, 120.0), 2)
         return self._spawn(lambda s: originate(s, self, request, outcome, ring, talk))
+
+    def dial_campaign(self, request: DialerOriginate) -> asyncio.Task[None]:
+        """A campaign's Originate: the number does what ``SimulatorConfig``'s ``dial_*`` rates draw."""
+        fate = self.fate()
+        return self._spawn(lambda s: campaign_call(s, self, request, fate))
+
+    def fate(self) -> Fate:
+        """What the next dialled number does, drawn from the seeded generator of campaign calls."""
+        cfg, rng = self.config, self._dialled
+        kinds = ["live", "machine", "busy", "no_answer", "failed"]
+        weights = [cfg.dial_live_rate, cfg.dial_machine_rate, cfg.dial_busy_rate, cfg.dial_no_answer_rate,
+                   cfg.dial_failed_rate]
+        kind = rng.choices(kinds, weights=weights)[0] if sum(weights) > 0 else "no_answer"
+        ring = 1.0 + rng.expovariate(1.0 / max(0.01, cfg.dial_ring_mean_s - 1.0))
+        sigma = 0.5
+        talk = rng.lognormvariate(math.log(max(1.0, cfg.dial_talk_mean_s)) - sigma * sigma / 2, sigma)
+        if kind == "machine":
+            return Fate(kind, ring, "MACHINE", round(rng.uniform(1.5, 3.5), 2), round(rng.uniform(2.0, 8.0), 2))
+        mistaken = rng.random() < cfg.dial_amd_false_positive_rate
+        return Fate(kind, round(ring, 2), "MACHINE" if mistaken else "HUMAN", round(rng.uniform(1.0, 2.0), 2),
+                    talk=round(talk, 2))
 
     def spy(self, request: SpyRequest) -> asyncio.Task[None]:
         """An AMI Originate of ChanSpy: the supervisor's phone picks up after a second."""

@@ -81,6 +81,18 @@ class SimulatorConfig:
     silent_numbers: frozenset[str] = field(default_factory=lambda: frozenset({"15551230003"}))
     # Operators' devices nobody picks up: click-to-call from them fails before the number is dialled (trace x3).
     unattended_devices: frozenset[str] = frozenset()
+    # Campaign calls (Originate of Local/<number>@dialer_context, traces j and j2): what the dialled numbers
+    # do, as relative weights, and how long things take (simulated seconds).
+    dialer_context: str = "dialer-out"
+    dial_live_rate: float = 0.30  # a person answers
+    dial_machine_rate: float = 0.08  # an answering machine answers
+    dial_busy_rate: float = 0.10
+    dial_no_answer_rate: float = 0.50  # rings until the Originate's Timeout
+    dial_failed_rate: float = 0.02  # the carrier cannot place it (congestion)
+    dial_amd_false_positive_rate: float = 0.0  # share of people AMD takes for a machine
+    dial_ring_mean_s: float = 6.0  # before an answer (exponential, from 1 s, within the Originate's Timeout)
+    dial_talk_mean_s: float = 150.0  # with the operator (lognormal)
+    dial_agent_answer_s: float = 1.0  # an operator's phone rings this long before they pick up
 
 
 @dataclass(frozen=True, slots=True)

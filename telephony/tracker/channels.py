@@ -28,6 +28,8 @@ class TrackerConfig:
     )
     trunk_endpoints: frozenset[str] = frozenset()  # interfaces such as "PJSIP/carrier"
     ended_memory: int = 50_000  # finished Linkedids remembered so replays cannot log a call twice
+    # Contexts of the Local channels a campaign's Originate starts (CALLCENTER_DIALER_CONTEXT)
+    dialer_contexts: frozenset[str] = frozenset({"dialer-out"})
 
 
 def interface_of(channel: str) -> str:

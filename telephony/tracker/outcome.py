@@ -15,6 +15,12 @@ Outcome, first match wins:
 - busy: Originate Reason 5, DialStatus BUSY or hangup cause 17;
 - no_answer: Originate Reason 3, DialStatus NOANSWER, hangup cause 18/19, or a ring left unanswered;
 - failed: anything else (congestion, unavailable, originate failures with no further sign).
+
+A dialer call (a campaign's, see ``rules_dialer``) is outbound from the campaign's caller id to the client's
+number. It is answered only when an operator took it; once the client picked up without that, it is
+voicemail when AMD said MACHINE, else abandoned (a person, or AMD unsure, left without an operator; a client
+who hung up during AMD too: the law counts every live answer not handed on). Its talk time is the operator's,
+its wait runs from the pick-up to the operator's answer (or the end).
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ _NO_ANSWER_CAUSES = frozenset({18, 19})
 
 
 def direction_of(call: Call) -> Direction:
+    if call.dialer:
+        return Direction.OUTBOUND
     if call.first_kind is Kind.TRUNK and not call.originated:
         return Direction.INBOUND
     if call.has_trunk_leg:
@@ -47,7 +55,14 @@ def _same_number(one: str, other: str) -> bool:
     return bool(one) and one.lstrip("+") == other.lstrip("+")
 
 
+def _e164(number: str) -> str:
+    """The dialer context gets the E.164 number without its ``+`` (an extension cannot start with one)."""
+    return f"+{number}" if number.isdigit() and len(number) >= 7 else number
+
+
 def caller_and_callee(call: Call, direction: Direction) -> tuple[str, str]:
+    if call.dialer:
+        return call.dialer_caller or call.caller or "", _e164(call.outside_number or call.callee or "")
     if direction is Direction.OUTBOUND:
         caller = call.operator_ext or call.dialer_caller or call.caller or ""
         callee = call.outside_number or call.callee or ""
@@ -79,7 +94,19 @@ def _seconds(start: datetime | None, end: datetime | None) -> int | None:
     return max(0, round((end - start).total_seconds()))
 
 
+def _dialer_outcome(call: Call) -> CallOutcome | None:
+    if call.answered_by is not None and call.answered_at is not None:
+        return CallOutcome.TRANSFERRED if call.transfers else CallOutcome.ANSWERED
+    if call.answered_at is None:
+        return None  # the client never answered: busy, no answer or failed, as for any outbound call
+    return CallOutcome.VOICEMAIL if call.amd_status == "MACHINE" else CallOutcome.ABANDONED
+
+
 def decide_outcome(call: Call, direction: Direction) -> CallOutcome:
+    if call.dialer:
+        decided = _dialer_outcome(call)
+        if decided is not None:
+            return decided
     answered = _answered(call, direction)
     if answered and call.transfers:
         return CallOutcome.TRANSFERRED
@@ -119,6 +146,8 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
     else:
         wait = None
     talk = call.talk_time if call.talk_time is not None else _seconds(answered_at, ended_at)
+    if call.dialer:
+        wait, talk = _dialer_times(call, ended_at)
     # An outbound call rings from when the client's phone does, not the operator's own phone before it.
     ring_start = (call.outside_dial_at if outbound else None) or call.ring_at or call.started_at
     return CallSummary(
@@ -143,4 +172,16 @@ def summarize(call: Call, ended_at: datetime) -> CallSummary:
         recording_out=call.recording_out,
         transfers=tuple(call.transfers),
         times_approximate=call.times_approximate,
+        amd_status=call.amd_status,
+        amd_cause=call.amd_cause,
     )
+
+
+def _dialer_times(call: Call, ended_at: datetime) -> tuple[int | None, int | None]:
+    """(wait, talk) of a dialer call: the client's wait for an operator after picking up, the operator's talk."""
+    if call.answered_by is not None and call.operator_answered_at is not None:
+        talk = call.talk_time if call.talk_time is not None else _seconds(call.operator_answered_at, ended_at)
+        return _seconds(call.answered_at, call.operator_answered_at), talk
+    if call.answered_at is None or call.amd_status == "MACHINE":
+        return None, None
+    return _seconds(call.answered_at, ended_at), None

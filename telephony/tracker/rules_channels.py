@@ -14,6 +14,7 @@ from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallTran
 from telephony.ami.frames import Frame
 from telephony.tracker.channels import Kind, classify, interface_of, known, number_from_dial
 from telephony.tracker.outcome import summarize
+from telephony.tracker.rules_dialer import is_attempt, tell_detection, tell_pickup
 from telephony.tracker.rules_spy import stopped
 from telephony.tracker.state import Call, Channel, TrackerState
 
@@ -38,7 +39,7 @@ def open_channel(st: TrackerState, f: Frame, at: datetime, *, approximate: bool 
     channel = Channel(uniqueid, name, linkedid, kind, interface_of(name), known(f.get("CallerIDNum")), f.get("Exten"))
     call = st.calls.get(linkedid)
     if call is None:
-        call = Call(linkedid=linkedid, started_at=at, times_approximate=approximate)
+        call = Call(linkedid=linkedid, started_at=at, times_approximate=approximate, dialer=is_attempt(linkedid))
         st.calls[linkedid] = call
     st.channels[uniqueid] = channel
     st.by_name[name] = channel
@@ -48,6 +49,7 @@ def open_channel(st: TrackerState, f: Frame, at: datetime, *, approximate: bool 
         call.first_interface = channel.interface
         if kind is Kind.LOCAL:
             call.originated = True  # only an Originate (or a call file) starts a call on a Local channel
+            call.dialer = call.dialer or (f.get("Context") or "") in st.config.dialer_contexts
             call.outside_number = number_from_dial(name.split(";", 1)[0].rsplit("-", 1)[0])
         else:
             call.caller = channel.caller
@@ -77,6 +79,7 @@ def on_newstate(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
         call.has_trunk_leg = True
         if call.answered_at is None:
             call.answered_at = at
+        tell_pickup(call, out)
     if uniqueid == call.linkedid and call.caller is None:
         call.caller = known(f.get("CallerIDNum"))
 
@@ -138,6 +141,7 @@ def finish(st: TrackerState, call: Call, at: datetime, out: Out) -> None:
     if call.pending_blind is not None:
         call.transfers.append(call.pending_blind)  # handed on, but nobody answered there
         call.pending_blind = None
+    tell_detection(call, at, out)  # a verdict whose cause never came is still told before the end
     out.append(CallEnded(summarize(call, at)))
 
 

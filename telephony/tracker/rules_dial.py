@@ -14,6 +14,7 @@ from telephony.ami.frames import Frame
 from telephony.tracker.channels import Kind, interface_of, known, number_from_dial
 from telephony.tracker.outcome import caller_and_callee, direction_of
 from telephony.tracker.rules_channels import operator_answered
+from telephony.tracker.rules_dialer import tell_pickup
 from telephony.tracker.state import Call, Channel, TrackerState
 
 Out = list[CallEvent]
@@ -109,6 +110,7 @@ def on_dial_end(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
         elif dest.kind is Kind.TRUNK:
             call.has_trunk_leg = True
             call.answered_at = call.answered_at or at
+            tell_pickup(call, out)
     elif status in _FINAL_FAILURES or call.last_dial_status is None:
         call.last_dial_status = status
 

@@ -73,6 +73,12 @@ class Call:
     times_approximate: bool = False
     end_unseen: bool = False  # closed because its channels were gone: how it ended (the cause) is not known
     spy: Spy | None = None  # a supervisor's ChanSpy leg: reported as spying, never logged as a call
+    dialer: bool = False  # a campaign's call: its ChannelId says so, or the dialplan's CRM_ variables
+    picked_up_told: bool = False  # CallPickedUp was published
+    amd_status: str | None = None  # AMD()'s verdict on the client's answer
+    amd_cause: str | None = None
+    amd_at: datetime | None = None  # when MachineDetection was published
+    amd_told: bool = False
 
 
 @dataclass(slots=True)
@@ -84,6 +90,7 @@ class Originate:
     exten: str | None
     at: datetime
     linkedid: str | None = None
+    channel_id: str | None = None  # the Originate's ChannelId: the Linkedid its call will have
 
 
 class TrackerState:

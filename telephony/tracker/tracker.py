@@ -12,11 +12,20 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from callcenter.calls.events import CallAnswered, CallEnded, CallEvent, CallQueued, CallRinging
+from callcenter.calls.events import (
+    CallAnswered,
+    CallEnded,
+    CallEvent,
+    CallPickedUp,
+    CallQueued,
+    CallRinging,
+    MachineDetection,
+)
 from telephony.ami.frames import Frame
 from telephony.tracker import originate as originate_rules
 from telephony.tracker import rules_channels as ch
 from telephony.tracker import rules_dial as dial
+from telephony.tracker import rules_dialer as dialer
 from telephony.tracker import rules_spy as spy
 from telephony.tracker import rules_transfer as xfer
 from telephony.tracker import snapshot as snapshots
@@ -48,7 +57,11 @@ _EVENTS: dict[str, Handler] = {
     "ChanSpyStart": spy.on_chanspy_start,
     "ChanSpyStop": spy.on_chanspy_stop,
 }
-_VARIABLES: dict[str, Handler] = {"MIXMONITOR_FILENAME": ch.on_recording, spy.SPY_MODE_VARIABLE: spy.on_spy_mode}
+_VARIABLES: dict[str, Handler] = {
+    "MIXMONITOR_FILENAME": ch.on_recording, spy.SPY_MODE_VARIABLE: spy.on_spy_mode,
+    "AMDSTATUS": dialer.on_amd_status, "AMDCAUSE": dialer.on_amd_cause,
+    **dict.fromkeys(dialer.DIALER_VARIABLES, dialer.on_dialer_variable),
+}
 _APPLICATIONS: dict[str, Handler] = {
     "VoiceMail": ch.on_voicemail, "MixMonitor": ch.on_mixmonitor, "ChanSpy": spy.on_spy_application, "ExtenSpy": spy.on_spy_application,
 }
@@ -128,9 +141,11 @@ class CallTracker:
             out.extend(self.feed(frame, at))
         return out
 
-    def originated(self, action_id: str, channel: str, exten: str | None, at: datetime) -> None:
-        """Tell the tracker the connector sent an Originate, so a failure without channels is logged too."""
-        originate_rules.register(self._state, action_id, channel, exten, at)
+    def originated(self, action_id: str, channel: str, exten: str | None, at: datetime,
+                   channel_id: str | None = None) -> None:
+        """Tell the tracker the connector sent an Originate, so a failure without channels is logged too
+        (under ``channel_id``, the Originate's ``ChannelId``, when it gave one)."""
+        originate_rules.register(self._state, action_id, channel, exten, at, channel_id)
 
     def channel_in(self, linkedid: str, interface: str) -> str | None:
         """The name of ``interface``'s live channel in the call ``linkedid`` (``PJSIP/101-0000002a``)."""
@@ -142,6 +157,11 @@ class CallTracker:
         names = sorted(c.name for uid in call.live
                        if (c := st.channels.get(uid)) is not None and c.interface.lower() == wanted)
         return names[-1] if names else None
+
+    def answering_channel(self, linkedid: str) -> str | None:
+        """The live channel running a dialer call's answered dialplan (its Local ``;1``), where ``CRM_AGENT``
+        is set; None once it is gone."""
+        return dialer.answering_channel(self._state, linkedid)
 
     def reconcile(self, channels: list[Frame], at: datetime) -> list[CallEvent]:
         """After a reconnect: close calls whose channels are gone, take up channels never seen."""
@@ -162,7 +182,9 @@ class CallTracker:
 
     def restore(self, saved: list[snapshots.Snapshot]) -> list[CallEvent]:
         """Take up the calls a previous run was following (before the first reconcile, which then closes
-        those that ended meanwhile); the answered ones are told again, so the desks show them in progress."""
+        those that ended meanwhile); the answered ones are told again, so the desks show them in progress, and a
+        dialer call's pick-up and AMD verdict too, with their first times: whoever counts them must count
+        each Linkedid once."""
         out: list[CallEvent] = []
         for item in saved:
             try:
@@ -170,7 +192,13 @@ class CallTracker:
             except (KeyError, TypeError, ValueError):
                 log.exception("a saved call could not be taken up")
                 continue
-            if call is not None and call.answered_by is not None and call.spy is None:
+            if call is None:
+                continue
+            if call.picked_up_told and call.answered_at is not None:
+                out.append(CallPickedUp(call.linkedid, call.answered_at))
+            if call.amd_told and call.amd_status is not None:
+                out.append(MachineDetection(call.linkedid, call.amd_status, call.amd_cause, call.amd_at or call.started_at))
+            if call.answered_by is not None and call.spy is None:
                 out.append(CallAnswered(call.linkedid, call.answered_by, call.queue,
                                         call.operator_answered_at or call.answered_at or call.started_at))
         return out
