@@ -63,6 +63,7 @@ class Placer:
         config = run_config(running)
         async with self.engine.sessions() as db:
             spent = await window_history(db, running.campaign.id, running.rules.regulator_window, self.engine.wall())
+            left_open = await attempts.open_attempts(db, running.campaign.id)
         pacer: Pacer
         if config.mode == "predictive":
             # What the regulator's window has spent already is the budget this run starts from.
@@ -71,9 +72,9 @@ class Placer:
                                     prior_live=spent.live, prior_abandoned=spent.abandoned)
         else:
             pacer = ProgressivePacer()
-            run = CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s)
-            for attempt in await attempts.open_attempts(db, running.campaign.id):
-                run.flights[attempt.channel_id] = self._taken_up(attempt, now)
+        run = CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s)
+        for attempt in left_open:
+            run.flights[attempt.channel_id] = self._taken_up(attempt, now)
         self.stopped_ids.discard(config.campaign_id)
         return run
 
