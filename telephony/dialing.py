@@ -97,11 +97,11 @@ class DialingHandler:
                     while len(self._given_up) > _REMEMBERED:
                         self._given_up.popitem(last=False)
                 else:
-                    self._fail(channel_id, reason)
+                    self._fail(channel_id, reason, given_up=True)
         elif isinstance(event, CallEnded):
             held = self._given_up.pop(event.summary.linkedid, "")
             if held:
-                self._fail(event.summary.linkedid, held)
+                self._fail(event.summary.linkedid, held, given_up=True)
 
     async def _dial(self, cmd: CampaignDialRequested) -> None:
         try:
@@ -146,9 +146,10 @@ class DialingHandler:
             return
         self.offered += 1
 
-    def _fail(self, channel_id: str, reason: str) -> None:
+    def _fail(self, channel_id: str, reason: str, *, given_up: bool = False) -> None:
         self.failed += 1
-        log.warning("campaign call %s not placed: %s", channel_id, reason)
+        # A number busy or not answering is the everyday lot of a campaign, not a fault of the PBX.
+        log.log(logging.INFO if given_up else logging.WARNING, "campaign call %s not placed: %s", channel_id, reason)
         self.bus.publish(CampaignDialFailed(channel_id, reason, self.clock()))
 
 

@@ -15,6 +15,7 @@ from callcenter.db.session import unit_of_work
 from callcenter.seeding.batch import TABLES, Context, NextIds, Profile
 from callcenter.seeding.catalogues import ensure_catalogues
 from callcenter.seeding.producer import PROCESS_THRESHOLD, Producer
+from callcenter.seeding.campaigns import ensure_demo_campaign
 from callcenter.seeding.users import ensure_demo_users
 from callcenter.seeding.writer import bulk_connection, next_ids, write_batch
 
@@ -69,6 +70,7 @@ async def seed_demo(
     async with unit_of_work(engine) as db:
         audit.record(db, SYSTEM, "seed", "client", None, {"seed": seed, **report.rows})
         await db.commit()
+    await ensure_demo_campaign(engine)
     report.seconds = time.perf_counter() - started
     return report
 
