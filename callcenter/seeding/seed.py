@@ -13,9 +13,9 @@ from callcenter.auth.principal import SYSTEM
 from callcenter.db.base import utcnow
 from callcenter.db.session import unit_of_work
 from callcenter.seeding.batch import TABLES, Context, NextIds, Profile
+from callcenter.seeding.campaigns import ensure_demo_campaign
 from callcenter.seeding.catalogues import ensure_catalogues
 from callcenter.seeding.producer import PROCESS_THRESHOLD, Producer
-from callcenter.seeding.campaigns import ensure_demo_campaign
 from callcenter.seeding.users import ensure_demo_users
 from callcenter.seeding.writer import bulk_connection, next_ids, write_batch
 
