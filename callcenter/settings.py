@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         default=30, ge=0,
         description="Calls the dialer may have going at once over all campaigns (the trunk's lines it may use).",
     )
+    dialer_amd_false_positives: float = Field(
+        default=0.01, ge=0, le=0.5,
+        description="Share of people Asterisk's AMD() takes for an answering machine and hangs up on: abandoned "
+                    "calls the dialer never sees, for which the predictive pacer keeps part of the budget.",
+    )
     dialer_wrapup_seconds: float = Field(
         default=30.0, ge=0,
         description="An operator who has not saved a campaign call's result is offered the next call this many "

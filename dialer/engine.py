@@ -38,7 +38,7 @@ class DialerEngine:
     """The dialer of one process: ``tick`` it every ``tick_s``; hand it every bus event."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], bus: EventBus, *, wrapup_s: float,
-                 max_lines: int = 30, region: str = "RU", tick_s: float = 0.5, refresh_s: float = 2.0,
+                 max_lines: int = 30, region: str = "RU", amd_false_positives: float = 0.0, tick_s: float = 0.5, refresh_s: float = 2.0,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.sessions, self.bus = sessions, bus
@@ -46,6 +46,7 @@ class DialerEngine:
         self.tick_s, self.refresh_s = tick_s, refresh_s
         self.board = AgentBoard(wrapup_s=wrapup_s)
         self.runs: dict[int, CampaignRun] = {}
+        self.amd_false_positives = amd_false_positives
         self.placer = Placer(self, max_lines=max_lines)
         self.calls = CallFollower(self, region)
         self._refreshed = self._leads_refreshed = -1e9

@@ -72,7 +72,8 @@ class Placer:
                                     prior_live=spent.live, prior_abandoned=spent.abandoned)
         else:
             pacer = ProgressivePacer()
-        run = CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s)
+        run = CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s,
+                          amd_fp_estimate=self.engine.amd_false_positives if config.amd else 0.0)
         for attempt in left_open:
             run.flights[attempt.channel_id] = self._taken_up(attempt, now)
         self.stopped_ids.discard(config.campaign_id)

@@ -21,7 +21,8 @@ async def dialer_running(engine: AsyncEngine, bus: EventBus, s: Settings) -> Asy
     Subscribed before the AMI connection is up, so that the calls a restart takes up reach it too; the bus
     stays the caller's to close."""
     dialer = DialerEngine(create_sessionmaker(engine), bus, wrapup_s=s.dialer_wrapup_seconds,
-                          max_lines=s.dialer_max_lines, region=s.default_region)
+                          max_lines=s.dialer_max_lines, region=s.default_region,
+                          amd_false_positives=s.dialer_amd_false_positives)
     # Unbounded: a lost event would leave an operator counted busy, or a call counted in flight, for good.
     bus.subscribe(dialer, name="dialer", maxsize=0)
     async with every(dialer.tick_s, dialer.tick, name="dialer", finish_within=5.0):
