@@ -51,10 +51,14 @@ class CallFollower:
         self.region = region
         # Calls with operators that are not the dialer's: their client is not to be dialled meanwhile.
         self.other_calls: dict[str, str] = {}  # linkedid -> the outside number
-        self.wrapping: dict[int, str] = {}  # operator -> the outside number of the call they wrap up
+        # Calls being wrapped up, by Linkedid: (the outside number, when the wrap-up is over at the latest).
+        self.wrapping: dict[str, tuple[str, float]] = {}
 
-    def busy_numbers(self) -> set[str]:
-        return set(self.other_calls.values()) | set(self.wrapping.values())
+    def busy_numbers(self, now: float) -> set[str]:
+        """The outside numbers of calls with an operator or in an operator's wrap-up now."""
+        for linkedid in [k for k, (_n, until) in self.wrapping.items() if until <= now]:
+            del self.wrapping[linkedid]
+        return set(self.other_calls.values()) | {number for number, _until in self.wrapping.values()}
 
     async def ringing(self, event: CallRinging, now: float) -> None:
         if self.engine.run_of(event.linkedid) is None:
@@ -94,13 +98,13 @@ class CallFollower:
     async def ended(self, summary: CallSummary, now: float) -> None:
         board = self.engine.board
         talked = summary.answered_at is not None and summary.answered_by is not None
-        agent = board.ended(summary.answered_by, summary.linkedid, now, talked=talked)
+        board.ended(summary.answered_by, summary.linkedid, now, talked=talked)
         board.release(summary.linkedid, now)
         number = self.other_calls.pop(summary.linkedid, None)
-        if agent is not None and talked:
+        if talked:  # any operator's wrap-up, not only a campaign's: the client is theirs until it is saved
             outside = number or number_form(summary.callee if summary.direction is Direction.OUTBOUND
                                              else summary.caller, self.region)
-            self.wrapping[agent.user_id] = outside
+            self.wrapping[summary.linkedid] = (outside, now + self.engine.result_window_s)
         run = self.engine.run_of(summary.linkedid)
         if run is None:
             return
@@ -121,8 +125,9 @@ class CallFollower:
                                  ended_at=summary.ended_at if summary else self.engine.wall(),
                                  amd_status=summary.amd_status if summary else None)
 
-    def wrapped_up(self, user_id: int, began: float, now: float) -> None:
-        self.wrapping.pop(user_id, None)
+    def wrapped_up(self, user_id: int, began: float, now: float, linkedid: str | None = None) -> None:
+        if linkedid is not None:
+            self.wrapping.pop(linkedid, None)
         run = self.engine.run_of_agent(user_id)
         agent = self.engine.board.agents.get(user_id)
         if run is not None and agent is not None:

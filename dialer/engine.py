@@ -23,7 +23,7 @@ from callcenter.campaigns.events import CampaignDialFailed, PreviewDecision
 from callcenter.campaigns.freezing import due_for_refresh, refresh_leads
 from callcenter.desk.events import WrapUpDone
 from callcenter.models import Campaign
-from dialer.agents import AgentBoard, AgentState
+from dialer.agents import AgentBoard
 from dialer.calls import CallFollower
 from dialer.placing import Placer
 from dialer.run import CampaignRun
@@ -38,7 +38,8 @@ class DialerEngine:
     """The dialer of one process: ``tick`` it every ``tick_s``; hand it every bus event."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], bus: EventBus, *, wrapup_s: float,
-                 max_lines: int = 30, region: str = "RU", amd_false_positives: float = 0.0, tick_s: float = 0.5, refresh_s: float = 2.0,
+                 max_lines: int = 30, region: str = "RU", amd_false_positives: float = 0.0,
+                 result_window_s: float = 300.0, tick_s: float = 0.5, refresh_s: float = 2.0,
                  clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.sessions, self.bus = sessions, bus
@@ -47,6 +48,7 @@ class DialerEngine:
         self.board = AgentBoard(wrapup_s=wrapup_s)
         self.runs: dict[int, CampaignRun] = {}
         self.amd_false_positives = amd_false_positives
+        self.result_window_s = result_window_s  # how long any operator's wrap-up may hold their client
         self.placer = Placer(self, max_lines=max_lines)
         self.calls = CallFollower(self, region)
         self._refreshed = self._leads_refreshed = -1e9
@@ -75,7 +77,9 @@ class DialerEngine:
                 agent = self.board.agents.get(event.user_id)
                 began = agent.since if agent is not None else now
                 if self.board.wrapped_up(event.user_id, event.linkedid, now) is not None:
-                    self.calls.wrapped_up(event.user_id, began, now)
+                    self.calls.wrapped_up(event.user_id, began, now, event.linkedid)
+                else:
+                    self.calls.wrapping.pop(event.linkedid, None)
             elif isinstance(event, AgentPaused):
                 self.board.paused(event.interface, event.paused, now)
             elif isinstance(event, CampaignDialFailed):
@@ -138,5 +142,3 @@ class DialerEngine:
                 if added:
                     log.info("dialer: campaign %s has %d new leads from its segment", campaign_id, added)
 
-    def busy_agents(self) -> int:
-        return sum(1 for a in self.board.agents.values() if a.state is not AgentState.IDLE)

@@ -120,7 +120,7 @@ class Placer:
                 log.exception("dialer: campaign %s could not place its calls this round", run.config.campaign_id)
 
     async def _busy_clients(self, db: Any) -> frozenset[int]:
-        numbers = sorted(self.engine.calls.busy_numbers())
+        numbers = sorted(self.engine.calls.busy_numbers(self.engine.clock()))
         found = await find_clients(db, numbers) if numbers else {}
         dialling = {f.client_id for r in self.engine.runs.values() for f in r.flights.values()}
         previewed = {lead.client_id for _c, lead, _t in self.previews.values()}

@@ -22,7 +22,8 @@ async def dialer_running(engine: AsyncEngine, bus: EventBus, s: Settings) -> Asy
     stays the caller's to close."""
     dialer = DialerEngine(create_sessionmaker(engine), bus, wrapup_s=s.dialer_wrapup_seconds,
                           max_lines=s.dialer_max_lines, region=s.default_region,
-                          amd_false_positives=s.dialer_amd_false_positives)
+                          amd_false_positives=s.dialer_amd_false_positives,
+                          result_window_s=float(s.result_window_seconds))
     # Unbounded: a lost event would leave an operator counted busy, or a call counted in flight, for good.
     bus.subscribe(dialer, name="dialer", maxsize=0)
     async with every(dialer.tick_s, dialer.tick, name="dialer", finish_within=5.0):

@@ -255,3 +255,25 @@ async def test_preview_shows_the_client_first_and_dials_when_the_operator_says(w
     assert dial.number == offer.number
     attempt = await w.attempt(dial.channel_id)
     assert attempt.preview is True
+
+
+async def test_a_client_on_a_call_or_in_wrap_up_with_any_operator_is_not_dialled(
+        world_of: Callable[..., Any], make_user: Callable[..., Any]) -> None:
+    w: World = await world_of("progressive", operators=1, clients=1)
+    other = await make_user(Role.OPERATOR, extension="199")  # not in the campaign
+    number = "74951110000"  # client c0's, as the PBX gives it
+    await w.feed(CallRinging("in-7", Direction.INBOUND, number, "100", "PJSIP/199", "support", w.clock.wall))
+    await w.feed(CallAnswered("in-7", "PJSIP/199", "support", w.clock.wall))
+    await w.tick()
+    assert w.bus.of(CampaignDialRequested) == []  # on a call with another operator
+    w.clock.advance(30)
+    await w.feed(CallEnded(CallSummary(
+        linkedid="in-7", direction=Direction.INBOUND, caller=number, callee="100", queue="support",
+        offered_to=("PJSIP/199",), answered_by="PJSIP/199", started_at=w.clock.wall - timedelta(seconds=30),
+        answered_at=w.clock.wall - timedelta(seconds=28), ended_at=w.clock.wall, ring_seconds=2, wait_seconds=2,
+        talk_seconds=28, hangup_cause=16, outcome=CallOutcome.ANSWERED)))
+    await w.tick()
+    assert w.bus.of(CampaignDialRequested) == []  # their wrap-up holds the client
+    await w.feed(WrapUpDone(other.id, "in-7", w.clock.wall))
+    await w.tick()
+    assert [d.number for d in w.bus.of(CampaignDialRequested)] == ["+74951110000"]
