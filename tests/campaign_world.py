@@ -66,3 +66,20 @@ async def running_campaign(db: AsyncSession, members: Members, clients: Iterable
     assert campaign is not None
     await db.refresh(campaign)
     return campaign
+
+
+ALL_DAY = {"windows": {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+
+
+async def dialling_campaign(db: AsyncSession, members: Members, clients: Iterable[Client], operator_ids: list[int],
+                            *, mode: str, now: datetime, **rules: Any) -> Campaign:
+    """A running campaign calling all day, its operators joined: what the dialer takes up."""
+    from sqlalchemy import update
+
+    from callcenter.models import CampaignOperator
+
+    campaign = await running_campaign(db, members, clients, now=now, mode=mode, operator_ids=operator_ids,
+                                      rules={**ALL_DAY, **rules})
+    await db.execute(update(CampaignOperator).where(CampaignOperator.campaign_id == campaign.id).values(joined_at=now))
+    await db.commit()
+    return campaign

@@ -8,37 +8,33 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.bus import EventBus
 from callcenter.calls.logger import subscribe_call_logger
 from callcenter.db.engine import create_sessionmaker
 from callcenter.enums import AttemptOutcome, Direction, Role
-from callcenter.models import Call, CampaignOperator, DialAttempt
+from callcenter.models import Call, DialAttempt
 from dialer.engine import DialerEngine
 from telephony.ami.client import AmiClient
 from telephony.connector import Connector
 from telephony.dialing import subscribe_dialing
 from telephony.simulator import PbxSimulator, SimulatorConfig
 from telephony.tracker import CallTracker, TrackerConfig
-from tests.campaign_world import Members, add_client, members, running_campaign
+from tests.campaign_world import Members, add_client, dialling_campaign, members
 from tests.telephony.fake_ami import wait_for
 
 __all__ = ["members"]
 FACTOR = 0.04  # real seconds per simulated second
-ALWAYS = {"windows": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
 
 
 async def test_a_predictive_campaign_on_the_simulated_pbx(db: AsyncSession, db_engine: AsyncEngine,
                                                          members: Members, make_user: Any) -> None:
     operators = [await make_user(Role.OPERATOR, extension=f"10{i}") for i in (1, 2, 3)]
     clients = [await add_client(db, f"Client {i}", f"+7913555{i:04d}") for i in range(60)]
-    campaign = await running_campaign(db, members, clients, now=datetime.now(UTC), mode="predictive",
-                                      operator_ids=[u.id for u in operators], rules=ALWAYS)
-    await db.execute(update(CampaignOperator).where(CampaignOperator.campaign_id == campaign.id)
-                     .values(joined_at=datetime.now(UTC)))
-    await db.commit()
+    campaign = await dialling_campaign(db, members, clients, [u.id for u in operators], mode="predictive",
+                                       now=datetime.now(UTC))
 
     simulator = PbxSimulator(SimulatorConfig(
         port=0, time_factor=FACTOR, seed=5, agents=("PJSIP/101", "PJSIP/102", "PJSIP/103"),

@@ -9,18 +9,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.db.engine import create_sessionmaker
 from callcenter.enums import AttemptOutcome, LeadState, Role
-from callcenter.models import Call, CampaignLead, CampaignOperator, DialAttempt
+from callcenter.models import Call, CampaignLead, DialAttempt
 from telephony.simulator import PbxSimulator, SimulatorConfig
-from tests.campaign_world import Members, add_client, members, running_campaign
+from tests.campaign_world import Members, add_client, dialling_campaign, members
 from tests.telephony.test_crash import telephony_process, wait_for_async
 
 __all__ = ["members"]
-ALWAYS = {"windows": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
 
 
 async def test_a_killed_dialer_closes_every_attempt_once_and_goes_on(
@@ -28,11 +27,8 @@ async def test_a_killed_dialer_closes_every_attempt_once_and_goes_on(
         tmp_path: Path, monkeypatch: Any) -> None:
     operators = [await make_user(Role.OPERATOR, extension=str(n)) for n in (101, 102)]
     clients = [await add_client(db, f"Client {i}", f"+7913444{i:04d}") for i in range(4)]
-    campaign = await running_campaign(db, members, clients, now=datetime.now(UTC), mode="progressive",
-                                      operator_ids=[u.id for u in operators], rules=ALWAYS)
-    await db.execute(update(CampaignOperator).where(CampaignOperator.campaign_id == campaign.id)
-                     .values(joined_at=datetime.now(UTC)))
-    await db.commit()
+    campaign = await dialling_campaign(db, members, clients, [u.id for u in operators], mode="progressive",
+                                       now=datetime.now(UTC))
     # Every number answers in 1 s, a person; the operator picks up after 0.5 s; a talk lasts about 6 s.
     pbx = PbxSimulator(SimulatorConfig(port=0, seed=3, agi_url="", agents=("PJSIP/101", "PJSIP/102"),
                                        dial_live_rate=1.0, dial_machine_rate=0.0, dial_busy_rate=0.0,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.bus import EventBus
@@ -25,13 +25,12 @@ from callcenter.campaigns.events import CampaignCallOffered, CampaignDialRequest
 from callcenter.db.engine import create_sessionmaker
 from callcenter.desk.events import WrapUpDone
 from callcenter.enums import AttemptOutcome, CallOutcome, Direction, LeadState, Role
-from callcenter.models import CampaignLead, CampaignOperator, DialAttempt, User
+from callcenter.models import CampaignLead, DialAttempt, User
 from dialer.engine import DialerEngine
-from tests.campaign_world import Members, add_client, members, running_campaign
+from tests.campaign_world import Members, add_client, dialling_campaign, members
 
 __all__ = ["members"]
 NOW = datetime(2026, 7, 15, 8, 0, tzinfo=UTC)  # a Wednesday, 11:00 in Moscow
-ALWAYS = {"windows": {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
 
 
 class Recorder(EventBus):
@@ -104,11 +103,8 @@ async def world_of(db: AsyncSession, db_engine: AsyncEngine, members: Members,
     async def build(mode: str, operators: int = 2, clients: int = 3, **rules: Any) -> World:
         ops = [await make_user(Role.OPERATOR, extension=f"10{i + 1}") for i in range(operators)]
         made = {f"c{i}": await add_client(db, f"Client {i}", f"+7495111000{i}") for i in range(clients)}
-        campaign = await running_campaign(db, members, made.values(), now=NOW, mode=mode,
-                                          operator_ids=[u.id for u in ops], rules={**ALWAYS, **rules})
-        await db.execute(update(CampaignOperator).where(CampaignOperator.campaign_id == campaign.id)
-                         .values(joined_at=NOW))
-        await db.commit()
+        campaign = await dialling_campaign(db, members, made.values(), [u.id for u in ops], mode=mode, now=NOW,
+                                           **rules)
         clock, bus = Clock(), Recorder()
         engine = DialerEngine(create_sessionmaker(db_engine), bus, wrapup_s=20.0, clock=lambda: clock.t,
                               wall=lambda: clock.wall)
