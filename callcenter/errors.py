@@ -183,3 +183,15 @@ class OwnerChangeForbidden(Forbidden):
     """An operator tried to give an item to someone (themselves included): reassigning is a supervisor's call."""
 
     error_id = "owner-change-forbidden"
+
+
+class SegmentInUse(Conflict):
+    """A segment a campaign takes its clients from cannot be deleted; ``campaigns`` names them."""
+
+    error_id = "segment-in-use"
+
+    def __init__(self, segment_id: int, campaigns: list[dict[str, Any]]) -> None:
+        names = ", ".join(str(c["name"]) for c in campaigns)
+        super().__init__(f"Segment {segment_id} is used by campaigns ({names}); delete or change them first.",
+                         details={"campaigns": campaigns})
+        self.campaigns = campaigns

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from callcenter.calls.events import CallAnswered, CallPickedUp, CallRinging, CallSummary, MachineDetection
 from callcenter.calls.matching import number_form
 from callcenter.campaigns import attempts
-from callcenter.enums import CallOutcome, Direction
+from callcenter.enums import AttemptOutcome, CallOutcome, Direction
 from dialer.outcomes import finish_attempt
 from dialer.run import CampaignRun, InFlight, Stage
 
@@ -70,9 +70,7 @@ class CallFollower:
         run.connected(flight, agent.user_id if agent else None, now)
         wait = now - flight.live if flight.live is not None else None
         async with self.engine.sessions() as db:
-            await attempts.mark_connected(db, event.linkedid, operator_id=agent.user_id if agent else None,
-                                          wait_s=wait, at=event.at)
-            await db.commit()
+            await attempts.mark_connected(db, event.linkedid, agent.user_id if agent else None, wait, at=event.at)
 
     async def other(self, event: object, now: float) -> None:
         if isinstance(event, CallPickedUp):
@@ -81,7 +79,6 @@ class CallFollower:
                 run.answered(run.flights[event.linkedid], now)
                 async with self.engine.sessions() as db:
                     await attempts.mark_answered(db, event.linkedid, at=event.at)
-                    await db.commit()
         elif isinstance(event, MachineDetection):
             run = self.engine.run_of(event.linkedid)
             if run is None:
@@ -92,9 +89,7 @@ class CallFollower:
             elif event.status == "MACHINE":
                 run.machine(flight, now)
             async with self.engine.sessions() as db:
-                await attempts.mark_live(db, event.linkedid, amd_status=event.status, amd_cause=event.cause,
-                                         live=event.status in _PERSON, at=event.at)
-                await db.commit()
+                await attempts.mark_live(db, event.linkedid, event.status, event.cause, at=event.at)
 
     async def ended(self, summary: CallSummary, now: float) -> None:
         board = self.engine.board
@@ -122,9 +117,9 @@ class CallFollower:
                       summary: CallSummary | None) -> None:
         run.ended(flight, now, outcome)
         async with self.engine.sessions() as db:
-            await finish_attempt(db, flight.channel_id, outcome, ended_at=summary.ended_at if summary
-                                 else self.engine.wall(), amd_status=getattr(summary, "amd_status", None))
-            await db.commit()
+            await finish_attempt(db, flight.channel_id, AttemptOutcome(outcome),
+                                 ended_at=summary.ended_at if summary else self.engine.wall(),
+                                 amd_status=summary.amd_status if summary else None)
 
     def wrapped_up(self, user_id: int, began: float, now: float) -> None:
         self.wrapping.pop(user_id, None)

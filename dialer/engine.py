@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from callcenter.bus import EventBus
 from callcenter.calls.events import AgentPaused, CallAnswered, CallEnded, CallRinging
 from callcenter.campaigns.events import CampaignDialFailed, PreviewDecision
+from callcenter.campaigns.freezing import due_for_refresh, refresh_leads
 from callcenter.desk.events import WrapUpDone
+from callcenter.models import Campaign
 from dialer.agents import AgentBoard, AgentState
 from dialer.calls import CallFollower
 from dialer.placing import Placer
@@ -28,6 +30,8 @@ from dialer.run import CampaignRun
 from dialer.store import running_campaigns
 
 log = logging.getLogger(__name__)
+
+_LEADS_REFRESH_S = 60.0
 
 
 class DialerEngine:
@@ -44,7 +48,7 @@ class DialerEngine:
         self.runs: dict[int, CampaignRun] = {}
         self.placer = Placer(self, max_lines=max_lines)
         self.calls = CallFollower(self, region)
-        self._refreshed = -1e9
+        self._refreshed = self._leads_refreshed = -1e9
         self._lock = asyncio.Lock()
 
     def run_of(self, channel_id: str) -> CampaignRun | None:
@@ -98,6 +102,9 @@ class DialerEngine:
     async def refresh(self, now: float) -> None:
         """Take up the campaigns started, paused or stopped, and who has joined them."""
         async with self.sessions() as db:
+            if now - self._leads_refreshed >= _LEADS_REFRESH_S:
+                self._leads_refreshed = now
+                await self._refresh_segments(db)
             campaigns = await running_campaigns(db)
         self._refreshed = now
         joined: dict[int, str] = {}
@@ -119,6 +126,16 @@ class DialerEngine:
                 del self.runs[campaign_id]
             else:
                 run.config = self.placer.stopped(run.config)
+
+    async def _refresh_segments(self, db: AsyncSession) -> None:
+        """Add the new members of the segments of campaigns that follow theirs (``refresh_minutes``)."""
+        wall = self.wall()
+        for campaign_id in await due_for_refresh(db, wall):
+            campaign = await db.get(Campaign, campaign_id)
+            if campaign is not None:
+                added = await refresh_leads(db, campaign, wall)
+                if added:
+                    log.info("dialer: campaign %s has %d new leads from its segment", campaign_id, added)
 
     def busy_agents(self) -> int:
         return sum(1 for a in self.board.agents.values() if a.state is not AgentState.IDLE)

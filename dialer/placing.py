@@ -12,7 +12,9 @@ import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
+from callcenter.calls.matching import find_clients
 from callcenter.campaigns import attempts
+from callcenter.campaigns.errors import LeadNotDue
 from callcenter.campaigns.events import (
     CampaignCallOffered,
     CampaignDialRequested,
@@ -20,11 +22,14 @@ from callcenter.campaigns.events import (
     PreviewOffered,
     attempt_channel_id,
 )
-from callcenter.calls.matching import find_clients
+from callcenter.campaigns.schemas import MAX_ABANDON_RATE
+from callcenter.enums import DialMode
+from callcenter.models import Campaign, DialAttempt
 from dialer.agents import AgentState
 from dialer.leads import LeadChoice, next_leads
-from dialer.pacing import Pacer, PredictivePacer, ProgressivePacer
+from dialer.pacing import PredictivePacer, ProgressivePacer
 from dialer.run import CampaignRun, InFlight, RunConfig, Stage
+from dialer.snapshot import Pacer
 from dialer.store import RunningCampaign, window_history
 
 if TYPE_CHECKING:
@@ -39,13 +44,10 @@ _PREVIEW_HOLD_S = 300.0  # a preview no one answers is taken back after this lon
 def run_config(running: RunningCampaign) -> RunConfig:
     c, rules = running.campaign, running.rules
     return RunConfig(
-        campaign_id=c.id, mode=str(c.mode), queue=c.queue, caller_id=c.caller_id,
-        connect_window_s=float(rules.get("connect_window_s", 2.0)),
-        abandon_target=min(0.03, float(rules.get("abandon_target", 0.03))),
-        max_lines=int(rules.get("max_lines") or 1000), amd=c.mode != "preview",
-        machine_action=str(rules.get("machine_action", "hangup")),
-        ring_timeout_s=int(rules.get("ring_timeout_s", 25)),
-        preview_countdown_s=float(rules.get("preview_countdown_s", 0)),
+        campaign_id=c.id, mode=c.mode.value, queue=c.queue, caller_id=c.caller_id,
+        connect_window_s=rules.connect_window_s, abandon_target=min(MAX_ABANDON_RATE, rules.abandon_target),
+        max_lines=rules.max_lines or 1000, amd=c.mode is not DialMode.PREVIEW, machine_action=rules.machine_action,
+        ring_timeout_s=rules.ring_timeout_s, preview_countdown_s=float(rules.preview_countdown_s),
         operator_ids=frozenset(running.joined),
     )
 
@@ -60,16 +62,33 @@ class Placer:
     async def start_run(self, running: RunningCampaign, now: float) -> CampaignRun:
         config = run_config(running)
         async with self.engine.sessions() as db:
-            spent = await window_history(db, running.campaign.id, str(running.rules.get("regulator_window", "uk_24h")),
-                                         self.engine.wall())
+            spent = await window_history(db, running.campaign.id, running.rules.regulator_window, self.engine.wall())
         pacer: Pacer
         if config.mode == "predictive":
+            # What the regulator's window has spent already is the budget this run starts from.
             pacer = PredictivePacer(abandon_target=config.abandon_target, connect_window_s=config.connect_window_s,
-                                    window_abandoned=spent.abandoned, window_live=spent.live)
+                                    window="us" if running.rules.regulator_window == "us_30d" else "uk",
+                                    prior_live=spent.live, prior_abandoned=spent.abandoned)
         else:
             pacer = ProgressivePacer()
+            run = CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s)
+            for attempt in await attempts.open_attempts(db, running.campaign.id):
+                run.flights[attempt.channel_id] = self._taken_up(attempt, now)
         self.stopped_ids.discard(config.campaign_id)
-        return CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s)
+        return run
+
+    def _taken_up(self, attempt: DialAttempt, now: float) -> InFlight:
+        """An attempt a previous run of the process left open: followed on from where its row stands."""
+        ago = (self.engine.wall() - attempt.started_at).total_seconds()
+        flight = InFlight(attempt.channel_id, attempt.id, attempt.client_id, dialed=now - max(0.0, ago))
+        if attempt.connected_at is not None:
+            flight.stage, flight.connected, flight.agent_id = Stage.CONNECTED, now, attempt.operator_id
+            flight.answered = flight.live = now
+        elif attempt.live_at is not None:  # its connect window has passed: abandoned unless an operator has it
+            flight.stage, flight.answered, flight.live, flight.deadline = Stage.WAITING, now, now, now
+        elif attempt.answered_at is not None:
+            flight.stage, flight.answered = Stage.AMD, now
+        return flight
 
     def update_run(self, run: CampaignRun, running: RunningCampaign) -> None:
         run.config = run_config(running)
@@ -107,8 +126,6 @@ class Placer:
 
     async def _choose(self, run: CampaignRun, limit: int) -> list[LeadChoice]:
         async with self.engine.sessions() as db:
-            from callcenter.models import Campaign
-
             campaign = await db.get(Campaign, run.config.campaign_id)
             if campaign is None:
                 return []
@@ -120,9 +137,11 @@ class Placer:
         chosen = leads if leads is not None else await self._choose(run, wanted)
         for lead in chosen:
             async with self.engine.sessions() as db:
-                attempt = await attempts.open_attempt(db, lead.lead_id, lead.number, preview=agent_interface is not None,
-                                                      now=self.engine.wall())
-                await db.commit()
+                try:
+                    attempt = await attempts.open_attempt(db, lead.lead_id, lead.number,
+                                                          preview=agent_interface is not None, now=self.engine.wall())
+                except LeadNotDue:
+                    continue  # taken meanwhile (another process, another campaign): the next round picks others
                 attempt_id = attempt.id
             channel_id = attempt_channel_id(attempt_id)
             run.dialed(InFlight(channel_id, attempt_id, lead.client_id, dialed=now))

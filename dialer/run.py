@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dialer.agents import Agent, AgentBoard, AgentState
-from dialer.pacing import CallEvent, DialerSnapshot, Pacer
+from dialer.snapshot import CallEvent, DialerSnapshot, Pacer
+
+
+def _mean(values: deque[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
 
 
 class Stage(StrEnum):
@@ -177,7 +181,6 @@ class CampaignRun:
                          if f.stage is Stage.WAITING and f.deadline is not None)
         finished = len(self.recent)
         live_rate = sum(self.recent) / finished if finished else math.nan
-        mean = (lambda xs: sum(xs) / len(xs) if xs else math.nan)
         return DialerSnapshot(
             t=now - t0, tick_s=self.tick_s, shift_end=self.shift_s,
             agents_logged_in=len([a for a in agents if a.state is not AgentState.PAUSED]),
@@ -191,8 +194,8 @@ class CampaignRun:
             abandoned_total=self.totals["abandoned"], connected_total=self.totals["connected"],
             machine_total=self.totals["machine"], no_answer_total=self.totals["no_answer"],
             failed_total=self.totals["failed"], recent_live_rate=live_rate, recent_attempts=finished,
-            recent_live_delay_s=mean(self.live_delays), recent_talk_s=tuple(self.talks),
-            recent_wrapup_s=mean(self.wrapups), abandon_target=self.config.abandon_target,
+            recent_live_delay_s=_mean(self.live_delays), recent_talk_s=tuple(self.talks),
+            recent_wrapup_s=_mean(self.wrapups), abandon_target=self.config.abandon_target,
             connect_window_s=self.config.connect_window_s, max_new_calls=max(0, lines_free),
             amd_fp_estimate=self.amd_fp_estimate,
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.campaigns.schemas import CampaignRules
 from callcenter.desk.commands import device_of_user
 from callcenter.enums import AttemptOutcome, CampaignState
 from callcenter.errors import NoDevice
@@ -19,7 +19,7 @@ from callcenter.models import Campaign, CampaignOperator, DialAttempt, User
 @dataclass(frozen=True, slots=True)
 class RunningCampaign:
     campaign: Campaign
-    rules: dict[str, Any]
+    rules: CampaignRules
     joined: dict[int, str]  # user id -> device interface, of the operators taking its calls now
 
 
@@ -49,7 +49,7 @@ async def running_campaigns(db: AsyncSession) -> list[RunningCampaign]:
         except NoDevice:
             continue
         taken.add(user.id)
-    return [RunningCampaign(c, dict(c.rules or {}), joined[c.id]) for c in campaigns]
+    return [RunningCampaign(c, CampaignRules.model_validate(c.rules or {}), joined[c.id]) for c in campaigns]
 
 
 @dataclass(frozen=True, slots=True)

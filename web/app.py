@@ -42,6 +42,7 @@ from web.api import (
     relations,
     reviews,
     sales,
+    segments,
     session,
     tasks,
     teams,
@@ -61,7 +62,7 @@ API_ROUTERS: list[ApiRouter] = [
     contacts.router, relations.router, interactions.router, tasks.router, deals.router, sales.router,
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
     transfer.router, tokens.router, calls.router, hub_stats.router, desk.router, live.router, reviews.router,
-    metrics.router, analytics.router, campaigns.router, dnc.router,
+    metrics.router, analytics.router, campaigns.router, dnc.router, segments.router,
     campaign_board.router,
 ]
 

@@ -1,22 +1,17 @@
-"""Who is in a campaign's segment: asked of the segments' own service, in chunks of ids, at the first
-start and at each refresh."""
+"""Who is in a campaign's segment, at the first start and at each refresh: asked of the segments' service."""
 
 from __future__ import annotations
-
-import importlib
-from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.models import Segment
-
-SEGMENTS_SERVICE = "callcenter.segments.services"
+from callcenter.segments import services as segments
+from callcenter.settings import get_settings
 
 
 async def segment_client_ids(db: AsyncSession, segment: Segment) -> list[int]:
-    """The ids of the clients ``segment``'s filter selects now (``callcenter.segments.services.client_ids``)."""
-    # Imported by name: the segments' service and this package are built side by side.
-    service: Any = importlib.import_module(SEGMENTS_SERVICE)
-    found: Iterable[int] = await service.client_ids(db, segment)
-    return sorted({int(client_id) for client_id in found})
+    """The ids of the clients ``segment``'s filter selects now, ascending.
+
+    Relative dates in the filter ("this quarter") are read in the installation's time zone, as the
+    segment's own page counts them."""
+    return await segments.client_ids(db, segments.stored_filter(segment), time_zone=get_settings().time_zone)

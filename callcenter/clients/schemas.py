@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool, StringConstraints
 
 from callcenter.ids import Id
 from callcenter.models.enums import AbcClass, ClientKind, PhoneKind, RelationKind, Stage, XyzClass
+from callcenter.tags import MAX_TAGS, Tag
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
@@ -77,6 +78,9 @@ class ClientIn(BaseModel):
     xyz_class: XyzClass | None = None
     potential: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     timezone: TimeZoneName | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    # True: the client has said not to be called; campaigns skip them (when is kept).
+    calls_consent_withdrawn: StrictBool = False
     contacts: list[ContactIn] = Field(default_factory=list, max_length=50)
 
 
@@ -100,6 +104,8 @@ class ClientPatch(BaseModel):
     xyz_class: XyzClass | None = None
     potential: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     timezone: TimeZoneName | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
+    calls_consent_withdrawn: StrictBool | None = None
 
 
 class ContactPatch(BaseModel):

@@ -39,6 +39,11 @@ def client_dict(client: Client, phones: list[Phone], emails: list[Email]) -> dic
         "xyz_class": client.xyz_class.value if client.xyz_class else None,
         "potential": money(client.potential),
         "timezone": client.timezone,
+        "tags": list(client.tags or []),
+        "calls_consent": {
+            "withdrawn": client.calls_consent_withdrawn_at is not None,
+            "withdrawn_at": iso(client.calls_consent_withdrawn_at),
+        },
         "created_at": iso(client.created_at),
         "updated_at": iso(client.updated_at),
     }

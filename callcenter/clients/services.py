@@ -18,6 +18,7 @@ from callcenter.clients.schemas import ClientIn, ClientPatch
 from callcenter.clients.serialize import client_dict
 from callcenter.clients.validation import CleanPhone, check_owner, clean_emails, clean_phones, clean_tax_id
 from callcenter.contacts.services import add_contact_in
+from callcenter.db.base import utcnow
 from callcenter.deals.stages import NO_OPEN_DEAL, furthest_open_stage
 from callcenter.errors import DuplicateClient, Forbidden, ValidationFailed
 from callcenter.models import Client, ClientContact, ContactPerson, Email, Phone, Sale, StageChange, User
@@ -92,8 +93,24 @@ def client_columns(data: ClientIn, *, tax_id: str | None, owner_id: int | None) 
         "xyz_class": data.xyz_class,
         "potential": data.potential,
         "timezone": data.timezone,
+        "tags": list(dict.fromkeys(data.tags)),
+        "calls_consent_withdrawn_at": utcnow() if data.calls_consent_withdrawn else None,
         **_name_fields(data.name, data.legal_form),
     }
+
+
+def _consent_audit(db: AsyncSession, principal: Principal, client: Client, withdrawn: bool, ip: str | None) -> None:
+    """Withdrawing (or restoring) consent to calls gets an entry of its own, findable by its action."""
+    action = "withdraw-consent" if withdrawn else "restore-consent"
+    audit.record(db, principal, action, "client", client.id, {"calls_consent_withdrawn_at": client.calls_consent_withdrawn_at}, ip)
+
+
+def _set_consent(client: Client, withdrawn: bool) -> bool:
+    """Record the client's answer; True when it changed. A second withdrawal keeps the first one's time."""
+    if withdrawn == (client.calls_consent_withdrawn_at is not None):
+        return False
+    client.calls_consent_withdrawn_at = utcnow() if withdrawn else None
+    return True
 
 
 async def create_client(
@@ -133,6 +150,8 @@ async def create_client(
     for contact, cphones in zip(data.contacts, contact_phones):
         await add_contact_in(db, client.id, contact, cphones)
     audit.record(db, principal, "create", "client", client.id, {"name": data.name}, ip)
+    if data.calls_consent_withdrawn:
+        _consent_audit(db, principal, client, True, ip)
     await db.commit()
     return await get_client(db, principal, client.id)
 
@@ -161,7 +180,7 @@ async def update_client(
     tax_id = clean_tax_id(patch.tax_id, "tax_id", errors) if "tax_id" in given else client.tax_id
     if "owner_id" in given:
         await check_owner(db, patch.owner_id, "owner_id", errors)
-    for required in ("name", "kind", "stage"):
+    for required in ("name", "kind", "stage", "tags", "calls_consent_withdrawn"):
         if required in given and getattr(patch, required) is None:
             errors[required] = "may not be null"
     if errors:
@@ -202,6 +221,9 @@ async def update_client(
         client.addresses = [a.model_dump() for a in patch.addresses or []]
     if "tax_id" in given:
         client.tax_id = tax_id
+    if patch.tags is not None:
+        client.tags = list(dict.fromkeys(patch.tags))
+    consent_changed = patch.calls_consent_withdrawn is not None and _set_consent(client, patch.calls_consent_withdrawn)
     changes: dict[str, Any] = audit.changed_fields(client)
     if phones is not None:
         await db.execute(delete(Phone).where(Phone.client_id == client.id))
@@ -213,6 +235,8 @@ async def update_client(
             db.add(Email(client_id=client.id, address=address))
         changes["emails"] = emails
     audit.record(db, principal, "update", "client", client.id, changes, ip)
+    if consent_changed:
+        _consent_audit(db, principal, client, bool(patch.calls_consent_withdrawn), ip)
     await db.commit()
     return await get_client(db, principal, client.id)
 

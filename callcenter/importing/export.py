@@ -129,11 +129,18 @@ async def _contacts(db: AsyncSession, client_ids: list[int]) -> dict[int, list[t
 async def build_export(db: AsyncSession, principal: Principal, *, fmt: str, q: str | None, region: str) -> ExportFile:
     """The file's bytes, media type and a download name; file building runs in a thread."""
     condition = search_condition(q, region) if q and q.strip() else None
+    return await build_export_where(db, principal, fmt=fmt, condition=condition)
+
+
+async def build_export_where(
+    db: AsyncSession, principal: Principal, *, fmt: str, condition: Any = None, stem: str = "clients"
+) -> ExportFile:
+    """The visible clients matching ``condition`` (a predicate on :class:`Client`) as a file named ``stem-<time>``."""
     rows = await export_rows(db, principal, condition)
     writer = write_xlsx if fmt == "xlsx" else write_csv
     content = await asyncio.to_thread(writer, rows)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return ExportFile(content, MEDIA_TYPES[fmt], f"clients-{stamp}.{fmt}", len(rows) - 1)
+    return ExportFile(content, MEDIA_TYPES[fmt], f"{stem}-{stamp}.{fmt}", len(rows) - 1)
 
 
 def guard_formula(text: str) -> str:

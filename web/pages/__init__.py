@@ -21,6 +21,7 @@ from web.pages import (
     importing,
     live,
     scorecard,
+    segments,
     session,
     tasks_list,
 )
@@ -60,4 +61,8 @@ def page_routes() -> list[BaseRoute]:
         Route("/metrics/moves", client_rules.stage_moves, methods=["GET"]),
         Route("/desk", desk.desk, methods=["GET"]),
         Route("/import", importing.import_page, methods=["GET", "POST"]),
+        Route("/segments", segments.segments_list, methods=["GET"]),
+        Route("/segments/new", segments.segment_new, methods=["GET", "POST"]),
+        Route("/segments/{segment_id:int}", segments.segment_edit, methods=["GET", "POST"]),
+        Route("/segments/{segment_id:int}/delete", segments.segment_delete, methods=["POST"]),
     ]

@@ -9,11 +9,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from callcenter.phones import display as display_phone
+from callcenter.tags import split_tags
 from web.i18n import Translator
 from web.pages.context import Page
 
 ADDRESS_KINDS = ("legal", "actual", "postal", "other")
 LIST_FIELDS = ("phones", "emails", "addresses")
+# Fields whose items are shown in one input: an error on any item belongs to the field.
+JOINED_FIELDS = ("tags",)
 
 
 @dataclass(slots=True)
@@ -44,6 +47,8 @@ class ClientForm:
     stage: str = "potential"
     abc_class: str = ""
     xyz_class: str = ""
+    tags: str = ""  # comma-separated, as typed
+    consent_withdrawn: bool = False
 
     @classmethod
     def from_client(cls, client: dict[str, Any]) -> ClientForm:
@@ -60,6 +65,8 @@ class ClientForm:
             stage=client["stage"],
             abc_class=client["abc_class"] or "",
             xyz_class=client["xyz_class"] or "",
+            tags=", ".join(client["tags"]),
+            consent_withdrawn=client["calls_consent"]["withdrawn"],
         )
 
     @classmethod
@@ -83,6 +90,8 @@ class ClientForm:
             stage=pg.value("stage", 20),
             abc_class=pg.value("abc_class", 1),
             xyz_class=pg.value("xyz_class", 1),
+            tags=pg.value("tags", 3000),
+            consent_withdrawn=pg.value("calls_consent_withdrawn", 5) == "1",
         )
 
     def payload(self, *, with_owner: bool, editing: bool) -> tuple[dict[str, Any], dict[str, str]]:
@@ -98,6 +107,8 @@ class ClientForm:
             "stage": self.stage,
             "abc_class": self.abc_class or None,
             "xyz_class": self.xyz_class or None,
+            "tags": split_tags(self.tags),
+            "calls_consent_withdrawn": self.consent_withdrawn,
         }
         # Left blank, the legal form is taken from the name ("ООО Ромашка").
         if self.legal_form or not editing:
@@ -115,6 +126,8 @@ class ClientForm:
 
 def _key(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc]
+    if parts and parts[0] in JOINED_FIELDS:
+        return parts[0]
     if len(parts) >= 2 and parts[0] in LIST_FIELDS and parts[1].isascii() and parts[1].isdigit():
         return f"{parts[0]}.{parts[1]}"
     return parts[0] if parts else "form"

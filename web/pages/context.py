@@ -109,6 +109,7 @@ class Page:
                 "live": p.can(Permission.USERS_READ),
                 "campaigns": p.can(Permission.CAMPAIGNS_READ),
                 "scorecard": p.can(Permission.CATALOGUE_WRITE),
+                "segments": p.can(Permission.CAMPAIGNS_READ),
                 # The desk and click-to-call: taking calls and logging their results is writing work.
                 "desk": p.can(Permission.WORK_WRITE),
                 "choose_owner": not p.own_clients_only,
