@@ -73,7 +73,7 @@ async def test_the_board_shows_figures_operators_and_attempts(http: httpx.AsyncC
                                                     (AttemptOutcome.ABANDONED, True, False),
                                                     (AttemptOutcome.BUSY, False, False)]):
         db.add(DialAttempt(campaign_id=campaign_id, lead_id=lead, client_id=lead_row.client_id, number="+79161234567",
-                           channel_id=f"crm-att-test-{n}", started_at=now - timedelta(minutes=5 - n), outcome=outcome,
+                           channel_id=f"crm-att-test-{n}", started_at=now - timedelta(seconds=3 - n), outcome=outcome,
                            ended_at=now, live_at=now if live else None, connected_at=now if connected else None,
                            operator_id=anna.id if connected else None, amd_status="HUMAN" if live else None))
     await db.commit()

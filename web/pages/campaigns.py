@@ -67,9 +67,12 @@ async def _save(pg: Page, form: CampaignForm, campaign: dict[str, Any] | None) -
         if campaign is None:
             saved = await services.create_campaign(pg.db, pg.principal, CampaignIn.model_validate(payload), ip=pg.ip)
         else:
-            # Only what changed is sent: a running campaign takes a new name without a pause.
-            stored = CampaignForm.from_campaign(campaign).payload()
-            patch = CampaignPatch.model_validate({k: v for k, v in payload.items() if v != stored[k]})
+            # Only what changed is sent (compared once normalised: "+7 495 ..." is the stored "+7495..."), so a
+            # running campaign takes a new name without a pause.
+            wanted = CampaignPatch.model_validate(payload)
+            stored = CampaignPatch.model_validate(CampaignForm.from_campaign(campaign).payload())
+            patch = CampaignPatch.model_validate({k: v for k, v in payload.items()
+                                                  if getattr(wanted, k) != getattr(stored, k)})
             saved = await services.update_campaign(pg.db, pg.principal, campaign["id"], patch, ip=pg.ip)
     except ValidationError as exc:
         return await _show(pg, form, campaign=campaign, errors=schema_errors(pg.t, exc), status=422)
