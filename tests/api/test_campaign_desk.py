@@ -14,9 +14,11 @@ from callcenter.campaigns.events import PreviewDecision
 from callcenter.enums import AttemptOutcome
 from callcenter.models import CampaignLead, CampaignOperator, DialAttempt
 from callcenter.models.enums import Role
-from tests.api.test_desk import drained, published  # noqa: F401 - the fixture
-from tests.campaign_world import Members, add_client, members, running_campaign  # noqa: F401 - the fixture
+from tests.api.test_desk import drained, published
+from tests.campaign_world import Members, add_client, members, running_campaign
 from tests.conftest import MakeUser, login_as
+
+__all__ = ["members", "published"]  # fixtures
 
 
 async def _campaign(db: AsyncSession, members: Members, operator_id: int, **fields: Any) -> tuple[int, int]:
@@ -30,7 +32,7 @@ async def _campaign(db: AsyncSession, members: Members, operator_id: int, **fiel
 
 async def test_a_preview_answer_goes_to_the_dialer(app: Any, http: httpx.AsyncClient, db: AsyncSession,
                                                     make_user: MakeUser, members: Members,
-                                                    published: list[Any]) -> None:  # noqa: F811
+                                                    published: list[Any]) -> None:
     anna = await make_user(Role.OPERATOR, extension="101")
     boris = await make_user(Role.OPERATOR, extension="102")
     _, lead = await _campaign(db, members, anna.id)

@@ -17,10 +17,12 @@ from callcenter.enums import AttemptOutcome
 from callcenter.models import CampaignLead, DialAttempt
 from callcenter.models.enums import Direction, Role
 from callcenter.settings import Settings
-from tests.campaign_world import Members, add_client, members, running_campaign  # noqa: F401 - the fixture
+from tests.campaign_world import Members, add_client, members, running_campaign
 from tests.conftest import MakeUser
 from tests.hub.serving import next_of, served, socket_of
 from web.app import create_app
+
+__all__ = ["members"]  # a fixture
 
 KNOWN = "+79161234567"
 
