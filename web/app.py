@@ -25,6 +25,7 @@ from web.api import (
     analytics,
     audit,
     calls,
+    campaign_board,
     campaigns,
     claims,
     clients,
@@ -62,6 +63,7 @@ API_ROUTERS: list[ApiRouter] = [
     claims.router, dispositions.router, users.router, teams.router, admin.router, audit.router,
     transfer.router, tokens.router, calls.router, hub_stats.router, desk.router, live.router, reviews.router,
     metrics.router, analytics.router, campaigns.router, dnc.router, segments.router,
+    campaign_board.router,
 ]
 
 

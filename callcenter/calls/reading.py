@@ -16,7 +16,7 @@ from callcenter.auth.principal import Permission, Principal
 from callcenter.calls.schemas import CallFilter
 from callcenter.calls.serialize import call_dicts
 from callcenter.errors import NotFound, ValidationFailed
-from callcenter.models import Call, CallReview, Interaction, User
+from callcenter.models import Call, CallReview, DialAttempt, Disposition, Interaction, User
 from callcenter.models.enums import CallOutcome
 from callcenter.reviews.access import listenable
 from callcenter.rows import fetch_page, where_equal
@@ -67,6 +67,12 @@ async def list_calls(
     if flt.has_result is not None:
         query = query.where(Interaction.disposition_id.is_not(None) if flt.has_result
                             else Interaction.disposition_id.is_(None))
+    if flt.result_counts is not None:
+        counting = Interaction.disposition_id.in_(select(Disposition.id).where(Disposition.counts_as_result))
+        query = query.where(counting if flt.result_counts else ~counting | Interaction.disposition_id.is_(None))
+    if flt.campaign_id is not None:
+        placed = select(DialAttempt.channel_id).where(DialAttempt.campaign_id == flt.campaign_id)
+        query = query.where(Call.linkedid.in_(placed))
     if flt.reviewed is not None:
         reviewed = select(CallReview.id).where(CallReview.call_id == Call.id).exists()
         query = query.where(reviewed if flt.reviewed else ~reviewed)

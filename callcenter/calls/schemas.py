@@ -38,6 +38,8 @@ class CallFilter(BaseModel):
     reviewed: bool | None = None  # scored by at least one reviewer, or not yet
     answered: bool | None = None  # taken by an operator (answered or transferred), or not
     has_result: bool | None = None  # the call's contact has a result set, or not
+    result_counts: bool | None = None  # its result counts as a result in the catalogue, or not (or none set)
+    campaign_id: Id | None = None  # placed by this campaign's dialer (an attempt's channel id is the linkedid)
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None  # words said
 
 

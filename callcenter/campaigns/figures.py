@@ -86,14 +86,23 @@ async def campaign_figures(db: AsyncSession, principal: Principal, campaign_id: 
 
 
 async def list_attempts(db: AsyncSession, principal: Principal, campaign_id: int, *, outcome: AttemptOutcome | None = None,
-                        operator_id: int | None = None, live: bool | None = None, limit: int,
+                        operator_id: int | None = None, live: bool | None = None, connected: bool | None = None,
+                        since: datetime | None = None, until: datetime | None = None, limit: int,
                         offset: int) -> tuple[list[dict[str, Any]], int]:
-    """The campaign's attempts, newest first, with the client's name and the call they link to (``linkedid``)."""
+    """The campaign's attempts started in ``[since, until)``, newest first, with the client's name, the
+    operator's login and the call they link to (``linkedid``, and ``call_id`` once it is logged)."""
     campaign = await load_campaign(db, principal, campaign_id)
-    query = (select(DialAttempt, Client.name, Call.id)
+    query = (select(DialAttempt, Client.name, Call.id, User.login)
              .join(Client, Client.id == DialAttempt.client_id)
              .outerjoin(Call, Call.linkedid == DialAttempt.channel_id)
+             .outerjoin(User, User.id == DialAttempt.operator_id)
              .where(DialAttempt.campaign_id == campaign.id))
+    if since is not None:
+        query = query.where(DialAttempt.started_at >= since)
+    if until is not None:
+        query = query.where(DialAttempt.started_at < until)
+    if connected is not None:
+        query = query.where(DialAttempt.connected_at.is_not(None) if connected else DialAttempt.connected_at.is_(None))
     if outcome is not None:
         query = query.where(DialAttempt.outcome == outcome)
     if operator_id is not None:
@@ -102,5 +111,5 @@ async def list_attempts(db: AsyncSession, principal: Principal, campaign_id: int
         query = query.where(DialAttempt.live_at.is_not(None) if live else DialAttempt.live_at.is_(None))
     total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = (await db.execute(query.order_by(DialAttempt.id.desc()).limit(limit).offset(offset))).all()
-    return [{**as_dict(attempt), "client_name": name, "linkedid": attempt.channel_id, "call_id": call_id}
-            for attempt, name, call_id in rows], int(total)
+    return [{**as_dict(attempt), "client_name": name, "linkedid": attempt.channel_id, "call_id": call_id,
+             "operator_login": login} for attempt, name, call_id, login in rows], int(total)

@@ -91,3 +91,15 @@ async def leave_campaign(db: AsyncSession, principal: Principal, campaign_id: in
         audit.record(db, principal, "leave", "campaign", campaign.id, {"user_id": principal.user_id}, ip)
     await db.commit()
     return {"campaign_id": campaign.id, "user_id": principal.user_id, "joined_at": None}
+
+
+async def desk_campaigns(db: AsyncSession, user_id: int) -> list[dict[str, Any]]:
+    """The running and paused campaigns ``user_id`` is an operator of, for their desk: id, name, mode, state,
+    and whether they have joined it."""
+    joined = (select(CampaignOperator.joined_at)
+              .where(CampaignOperator.campaign_id == Campaign.id, CampaignOperator.user_id == user_id)
+              .scalar_subquery())
+    rows = await db.execute(select(Campaign.id, Campaign.name, Campaign.mode, Campaign.state, joined)
+                            .where(Campaign.state.in_(DIALLING), member_filter(user_id)).order_by(Campaign.id))
+    return [{"id": cid, "name": name, "mode": str(mode), "state": str(state), "joined": at is not None}
+            for cid, name, mode, state, at in rows]

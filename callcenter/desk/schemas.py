@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from callcenter.ids import Id
+
 
 class DialIn(BaseModel):
     """Click-to-call: ``phone`` in any written form (normalised to E.164)."""
@@ -31,3 +33,12 @@ class SpyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: Literal["listen", "whisper", "barge"] = "listen"
+
+
+class PreviewIn(BaseModel):
+    """The operator's answer to a campaign's preview: dial the client now (``dial``) or skip them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lead_id: Id
+    dial: bool

@@ -35,6 +35,9 @@ class AttemptsQuery(PageQuery):
     outcome: AttemptOutcome | None = None
     operator_id: Id | None = None
     live: bool | None = None
+    connected: bool | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @router.get("/api/campaigns", summary="List campaigns, newest first (an operator: the campaigns they belong to)",
@@ -101,5 +104,6 @@ async def attempts(call: Call) -> dict[str, Any]:
     q = call.query
     items, total = await figures.list_attempts(call.db, call.principal, call.path_int("campaign_id"),
                                                outcome=q.outcome, operator_id=q.operator_id, live=q.live,
+                                               connected=q.connected, since=q.since, until=q.until,
                                                limit=q.limit, offset=q.offset)
     return page(items, total, q)

@@ -1,4 +1,4 @@
-"""The operator's desk over HTTP: the wrap-up after a call, click-to-call and pause.
+"""The operator's desk over HTTP: the wrap-up after a call, click-to-call, pause, and the answer to a preview.
 
 Dial and pause are commands for the PBX: they are published on the event bus and answered 202 at once;
 the PBX's answer comes back over the WebSocket (the phone rings, the desk state changes, or an ``error``).
@@ -15,10 +15,11 @@ from callcenter.bus import EventBus
 from callcenter.calls import wrapup
 from callcenter.calls.matching import find_client
 from callcenter.calls.schemas import WrapUpIn
+from callcenter.campaigns.previews import preview_decision
 from callcenter.db.base import utcnow
 from callcenter.desk import commands
 from callcenter.desk.events import WrapUpDone
-from callcenter.desk.schemas import DialIn, PauseIn
+from callcenter.desk.schemas import DialIn, PauseIn, PreviewIn
 from callcenter.phones import BadPhone, to_e164
 from web.api.routing import ApiRouter, Call
 from web.hub.hub import Hub
@@ -84,3 +85,15 @@ async def pause(call: Call) -> Any:
     command = await commands.pause_request(call.db, call.principal, call.body, now=utcnow())
     bus_of(call).publish(command)
     return {"command_id": command.command_id}
+
+
+@router.post("/api/desk/preview", summary="Answer a campaign's preview: dial the client now, or skip them",
+             permission=Permission.WORK_WRITE, body=PreviewIn, status=202,
+             responses={403: "not an operator of the lead's campaign", 404: "no such lead",
+                        503: "no connection to the PBX"})
+async def preview(call: Call) -> Any:
+    if (refused := unreachable(call)) is not None:
+        return refused
+    decision = await preview_decision(call.db, call.principal, call.body.lead_id, call.body.dial, now=utcnow())
+    bus_of(call).publish(decision)
+    return {"lead_id": decision.lead_id, "dial": decision.dial}

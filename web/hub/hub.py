@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.bus import EventBus, Subscription
 from callcenter.calls import events as ev
 from callcenter.calls.matching import number_form
+from callcenter.campaigns.events import PreviewDecision, PreviewOffered
 from callcenter.db.engine import create_lookup_engine
 from callcenter.desk.events import CommandFailed, WrapUpDone
 from callcenter.models.enums import Direction
@@ -30,6 +31,7 @@ from web.hub.directory import Directory, Operator
 from web.hub.guard import Guard
 from web.hub.live import LiveBoard, LiveCall
 from web.hub.pops import build_pop
+from web.hub.previews import build_preview, preview_message, still_held
 from web.hub.sockets import Socket
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class Hub:
         self.closed_behind = 0
         self._chains: dict[tuple[int, str], asyncio.Task[None]] = {}
         self._wrap_ups: dict[int, dict[str, Any]] = {}  # user id -> the `ended` message of the call being wrapped up
+        self._previews: dict[int, dict[str, Any]] = {}  # user id -> the `preview` waiting for their answer
         self._ticker: asyncio.Task[None] | None = None
         self.guard = Guard(self.all_sockets, lambda: self.lookups, every=settings.ws_recheck_seconds,
                            own_default=settings.operators_own_clients_only)
@@ -138,6 +141,9 @@ class Hub:
         wrap_up = self._wrap_ups.get(uid)
         if wrap_up is not None and agent.state(self.clock(), self.window) == "wrap_up":
             socket.send(wrap_up)
+        preview = self._previews.get(uid)
+        if preview is not None and still_held(preview, self.clock()):
+            socket.send(preview)
         if socket.live:
             self.watchers.add(socket)
             socket.send(self.snapshot())
@@ -219,6 +225,12 @@ class Hub:
                                           "command_id": event.command_id})
         elif isinstance(event, CallbackReassigned):
             self._handed_over(event)
+        elif isinstance(event, PreviewOffered):
+            self._preview(event)
+        elif isinstance(event, PreviewDecision):
+            held = self._previews.get(event.user_id)
+            if held is not None and held["lead_id"] == event.lead_id:
+                del self._previews[event.user_id]
 
     def _handed_over(self, e: CallbackReassigned) -> None:
         """Tell the operator who lost a callback and the one who got it."""
@@ -388,6 +400,30 @@ class Hub:
             for socket in sockets:
                 if socket.send(message):
                     self.pops_sent += 1
+
+        self._chain(key, deliver())
+
+    def _preview(self, e: PreviewOffered) -> None:
+        """A campaign's next client for the operator to look at before the call: their dossier, on every socket
+        of theirs in this process (a socket that connects while it waits is sent it too)."""
+        if self.closed:
+            return
+        sockets = list(self.sockets.get(e.user_id, ()))
+        if not sockets:
+            self._previews[e.user_id] = preview_message(e)  # a desk opened in a moment still gets it
+            return
+        key = (e.user_id, f"preview-{e.lead_id}")
+
+        async def deliver() -> None:
+            principal = next((s.principal for s in sockets if not s.ending.is_set()), sockets[0].principal)
+            try:
+                message = await build_preview(self.lookups, principal, e)
+            except Exception:  # the operator still sees whom the campaign calls next
+                log.exception("preview of lead %s could not look up the dossier", e.lead_id)
+                message = {**preview_message(e), "dossier_error": True}
+            self._previews[e.user_id] = message
+            for socket in sockets:
+                socket.send(message)
 
         self._chain(key, deliver())
 

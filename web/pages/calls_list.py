@@ -15,7 +15,7 @@ from callcenter.controls import TEXT_CONTROLS
 from callcenter.errors import ValidationFailed
 from callcenter.ids import INT32_MAX
 from callcenter.metrics.period import Period
-from callcenter.models import Disposition, Team
+from callcenter.models import Campaign, Disposition, Team
 from callcenter.models.enums import CallOutcome, Direction
 from callcenter.users.directory import owner_choices
 from web.pages.context import Page, page
@@ -63,6 +63,10 @@ async def calls_list(pg: Page) -> Response:
     reviewed = choice(params.get("reviewed"), ["yes", "no"])
     answered = choice(params.get("answered"), ["yes", "no"])  # from the manager's figures: taken or missed
     has_result = choice(params.get("has_result"), ["yes", "no"])  # from the figures: calls with no result
+    counted = choice(params.get("counted"), ["yes", "no"])  # from the campaign figures: a result that counts
+    campaign = whole_number(params.get("campaign"))  # from the campaign figures: the calls it placed
+    campaign_name = await pg.db.scalar(select(Campaign.name).where(Campaign.id == campaign)) if campaign else None
+    campaign = campaign if campaign_name is not None else None  # a stale link, not an error
     queue = " ".join((params.get("queue") or "").translate(TEXT_CONTROLS).split())[:80] or None  # from the dashboard's queue figures
     min_talk = whole_number(params.get("min_talk"))
     min_talk = min_talk if min_talk is not None and min_talk <= INT32_MAX else None  # beyond any call: no filter
@@ -82,11 +86,13 @@ async def calls_list(pg: Page) -> Response:
                      reviewed=None if reviewed is None else reviewed == "yes",
                      answered=None if answered is None else answered == "yes",
                      has_result=None if has_result is None else has_result == "yes", queue=queue,
+                     result_counts=None if counted is None else counted == "yes", campaign_id=campaign,
                      from_=day[0] if day else None, to=day[1] if day else None)
     calls, total = await list_calls(pg.db, pg.principal, flt, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     kept = {k: v for k, v in {
         "direction": direction, "outcome": outcome, "operator": operator, "team": team, "result": result,
-        "reviewed": reviewed, "answered": answered, "has_result": has_result, "queue": queue, "min_talk": min_talk, "q": words, "day": day_value if day and not span else None,
+        "reviewed": reviewed, "answered": answered, "has_result": has_result, "counted": counted,
+        "campaign": campaign, "queue": queue, "min_talk": min_talk, "q": words, "day": day_value if day and not span else None,
         "from": span.first.isoformat() if span else None, "to": span.last.isoformat() if span else None,
     }.items() if v is not None and v != ""}
 
@@ -97,7 +103,9 @@ async def calls_list(pg: Page) -> Response:
         filters={"direction": direction or "", "outcome": outcome or "", "operator": operator, "team": team,
                  "result": result, "reviewed": reviewed or "", "min_talk": min_talk if min_talk is not None else "",
                  "q": words or "", "day": day_value if day and not span else "", "queue": queue or "",
-                 "answered": answered or "", "has_result": has_result or ""},
+                 "answered": answered or "", "has_result": has_result or "", "counted": counted or "",
+                 "campaign": campaign or ""},
+        campaign_name=campaign_name,
         span=span,
         teams=teams,
         results=results,

@@ -107,6 +107,7 @@ class Page:
                 "export": p.can(Permission.EXPORT),
                 "calls": p.can(Permission.WORK_READ),
                 "live": p.can(Permission.USERS_READ),
+                "campaigns": p.can(Permission.CAMPAIGNS_READ),
                 "scorecard": p.can(Permission.CATALOGUE_WRITE),
                 "segments": p.can(Permission.CAMPAIGNS_READ),
                 # The desk and click-to-call: taking calls and logging their results is writing work.

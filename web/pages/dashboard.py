@@ -17,6 +17,7 @@ from callcenter.analytics.services import last_run
 from callcenter.analytics.transitions import count_slipping, transitions
 from callcenter.auth.principal import Permission
 from callcenter.calls.today import queue_day
+from callcenter.campaigns.overview import campaign_results
 from callcenter.db.base import utcnow
 from callcenter.deals.stages import open_stage_names
 from callcenter.errors import ValidationFailed
@@ -71,6 +72,8 @@ async def dashboard(pg: Page) -> Response:
     slipping = await count_slipping(pg.db, pg.principal, rules.slipping_since(today), team)
     queues = await queue_day(pg.db, since=period.start, until=period.end,
                              service_level_seconds=pg.settings.service_level_seconds)
+    campaigns = (await campaign_results(pg.db, pg.principal, period.start, period.end, team)
+                 if pg.principal.can(Permission.CAMPAIGNS_READ) else None)
     span = {"from": period.first.isoformat(), "to": period.last.isoformat()}
     t = pg.t
     step = max(1, len(days) // 15)
@@ -98,7 +101,7 @@ async def dashboard(pg: Page) -> Response:
         "metrics/dashboard.html", period=period, replaced=replaced, teams=teams, team=team, rows=rows,
         totals=totals, tails=tails, tails_days=tails_days, classes=classes, day_chart=day_chart, queues=queues,
         service_level_seconds=pg.settings.service_level_seconds, classified=classified, moves=moves,
-        slipping=slipping, rules=rules,
+        slipping=slipping, rules=rules, campaigns=campaigns,
         funnel_chart=funnel_chart, span=span, link=link, stage_names=await open_stage_names(pg.db),
     )
 

@@ -1,11 +1,13 @@
 """The operator's desk: their state with pause and resume, the pops of ringing calls with the caller's
-dossier, and the wrap-up form after a call. The page is a shell; ``static/desk.js`` fills it from ``/ws``."""
+dossier, the wrap-up form after a call, and the campaigns the operator works with their previews. The page is a
+shell; ``static/desk.js`` fills it from ``/ws`` (``static/desk_campaigns.js``: joining campaigns, previews)."""
 
 from __future__ import annotations
 
 from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
+from callcenter.campaigns.operators import desk_campaigns
 from callcenter.catalogue.schemas import DispositionFilter
 from callcenter.catalogue.services import list_dispositions
 from callcenter.models.enums import (
@@ -42,4 +44,5 @@ async def desk(pg: Page) -> Response:
         pause_reasons=PAUSE_REASONS,
         kinds=[k.value for k in ClientKind],
         vocabularies=vocabularies,
+        campaigns=await desk_campaigns(pg.db, pg.principal.user_id),
     )

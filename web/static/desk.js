@@ -226,6 +226,10 @@
       case "transferred": transferred(m); break;
       case "ended": callEnded(m); break;
       case "callback": handedOver(m); break;
+      case "preview":
+        // Campaign previews are desk_campaigns.js's; it builds them with the pieces this script shares.
+        document.dispatchEvent(new CustomEvent("desk:preview", { detail: m }));
+        break;
       case "error":
         if (m.action === "spy") break; // listening in is asked and answered on the live view
         warn(say(m.action === "pause" ? "error.pause" : "error.dial", { reason: m.reason || "" }));
@@ -370,7 +374,9 @@
       if (m.number && m.number.charAt(0) === "+") slot(node, "dial").appendChild(dialButton(m.number));
       var meta = [word("direction", call.direction)];
       if (call.queue) meta.push(say("pop.queue", { queue: call.queue }));
+      if (m.campaign && m.campaign.name) meta.push(say("pop.campaign", { name: m.campaign.name }));
       slot(node, "meta").textContent = meta.join(" · ");
+      if (m.campaign) node.setAttribute("data-campaign", String(m.campaign.id));
       node.querySelector("[data-action=dismiss]").addEventListener("click", function () { forget(p); });
       $("desk-pops").prepend(node);
       setPopState(p, "ringing");
@@ -807,6 +813,18 @@
       node.classList.toggle("badge-danger", left <= 0);
     });
   }
+
+  // What desk_campaigns.js builds previews with: the same dossier, texts and clock as the pops.
+  window.CCDesk = {
+    dossier: function (d) { return dossier(d); },
+    say: function (key, values) { return say(key, values); },
+    text: function (key) { return T[key]; },
+    phone: phone,
+    clock: clock,
+    now: now,
+    warn: function (text) { return warn(text); },
+    problem: function (answer) { return problem(answer); }
+  };
 
   document.addEventListener("DOMContentLoaded", function () {
     T = CC.texts("desk-texts");
