@@ -8,7 +8,11 @@ those writes is idempotent, so an event seen again after a restart changes nothi
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DBAPIError
 
 from callcenter.calls.events import CallAnswered, CallPickedUp, CallRinging, CallSummary, MachineDetection
 from callcenter.calls.matching import number_form
@@ -45,9 +49,20 @@ def attempt_outcome(flight: InFlight, summary: CallSummary | None) -> str:
     return "failed"
 
 
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """An attempt's end, as it is to be written."""
+
+    channel_id: str
+    outcome: AttemptOutcome
+    ended_at: datetime
+    amd_status: str | None
+
+
 class CallFollower:
     def __init__(self, engine: DialerEngine, region: str = "RU") -> None:
         self.engine = engine
+        self.unsaved: dict[str, Ending] = {}
         self.region = region
         # Calls with operators that are not the dialer's: their client is not to be dialled meanwhile.
         self.other_calls: dict[str, str] = {}  # linkedid -> the outside number
@@ -120,10 +135,27 @@ class CallFollower:
     async def _finish(self, run: CampaignRun, flight: InFlight, outcome: str, now: float, *,
                       summary: CallSummary | None) -> None:
         run.ended(flight, now, outcome)
-        async with self.engine.sessions() as db:
-            await finish_attempt(db, flight.channel_id, AttemptOutcome(outcome),
-                                 ended_at=summary.ended_at if summary else self.engine.wall(),
-                                 amd_status=summary.amd_status if summary else None)
+        ending = Ending(flight.channel_id, AttemptOutcome(outcome),
+                        summary.ended_at if summary else self.engine.wall(), summary.amd_status if summary else None)
+        await self._save(ending)
+
+    async def _save(self, ending: Ending) -> None:
+        try:
+            async with self.engine.sessions() as db:
+                await finish_attempt(db, ending.channel_id, ending.outcome, ended_at=ending.ended_at,
+                                     amd_status=ending.amd_status)
+        except (DBAPIError, OSError, TimeoutError) as exc:
+            # Kept and written again each round: an attempt left open would hold its client for good.
+            log.warning("dialer: the end of attempt %s could not be saved (%s); trying again", ending.channel_id, exc)
+            self.unsaved[ending.channel_id] = ending
+
+    async def save_unsaved(self) -> None:
+        """Write again the ends of attempts a database that was away could not take."""
+        for ending in list(self.unsaved.values()):
+            del self.unsaved[ending.channel_id]
+            await self._save(ending)
+            if ending.channel_id in self.unsaved:
+                return  # still away: the rest wait for the next round
 
     def wrapped_up(self, user_id: int, began: float, now: float, linkedid: str | None = None) -> None:
         if linkedid is not None:

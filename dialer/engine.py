@@ -27,7 +27,7 @@ from dialer.agents import AgentBoard
 from dialer.calls import CallFollower
 from dialer.placing import Placer
 from dialer.run import CampaignRun
-from dialer.store import running_campaigns
+from dialer.store import campaigns_left_open, running_campaigns
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ class DialerEngine:
             for run in self.runs.values():
                 self.calls.lapse(run, now)
             await self.placer.assign_waiting(now)
+            await self.calls.save_unsaved()
             await self.calls.sweep(now)
             await self.placer.place(now)
 
@@ -111,7 +112,11 @@ class DialerEngine:
                 self._leads_refreshed = now
                 await self._refresh_segments(db)
             campaigns = await running_campaigns(db)
+            left_open = [] if self._refreshed > -1e9 else await campaigns_left_open(db, {r.campaign.id for r in campaigns})
         self._refreshed = now
+        for running in left_open:
+            kept = self.runs[running.campaign.id] = await self.placer.start_run(running, now)
+            kept.config = self.placer.stopped(kept.config)
         joined: dict[int, str] = {}
         seen = set()
         for running in campaigns:

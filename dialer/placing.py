@@ -8,7 +8,6 @@ campaign free the longest.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -97,8 +96,9 @@ class Placer:
         self.stopped_ids.discard(run.config.campaign_id)
 
     def stopped(self, config: RunConfig) -> RunConfig:
+        """A campaign no longer running: its calls are followed to their end, none placed."""
         self.stopped_ids.add(config.campaign_id)
-        return dataclasses.replace(config, operator_ids=config.operator_ids)
+        return config
 
     def lines_free(self, run: CampaignRun) -> int:
         in_flight = sum(len(r.flights) for r in self.engine.runs.values())

@@ -70,3 +70,12 @@ async def window_history(db: AsyncSession, campaign_id: int, window: str, now: d
         .where(DialAttempt.campaign_id == campaign_id, DialAttempt.started_at >= since)
     )).one()
     return WindowSpent(int(live or 0), int(abandoned or 0))
+
+
+async def campaigns_left_open(db: AsyncSession, besides: set[int]) -> list[RunningCampaign]:
+    """Campaigns not running (paused, finished) that still have attempts open, other than ``besides``: a
+    process that died while following their calls left them so, and they are followed to their end."""
+    campaigns = (await db.scalars(
+        select(Campaign).where(Campaign.id.in_(select(DialAttempt.campaign_id).where(DialAttempt.ended_at.is_(None))),
+                               Campaign.id.not_in(besides or {0})).order_by(Campaign.id))).all()
+    return [RunningCampaign(c, CampaignRules.model_validate(c.rules or {}), {}) for c in campaigns]

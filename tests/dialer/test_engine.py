@@ -273,3 +273,43 @@ async def test_a_client_on_a_call_or_in_wrap_up_with_any_operator_is_not_dialled
     await w.feed(WrapUpDone(other.id, "in-7", w.clock.wall))
     await w.tick()
     assert [d.number for d in w.bus.of(CampaignDialRequested)] == ["+74951110000"]
+
+
+async def test_a_paused_campaigns_call_left_open_by_a_dead_process_is_followed_to_its_end(
+        world_of: Callable[..., Any], db_engine: AsyncEngine, db: AsyncSession) -> None:
+    from callcenter.auth.principal import SYSTEM
+    from callcenter.campaigns import services
+
+    w: World = await world_of("progressive", operators=1, clients=2)
+    await w.tick()
+    (dial,) = w.bus.of(CampaignDialRequested)
+    await services.pause_campaign(db, SYSTEM, w.campaign_id)
+    again = DialerEngine(create_sessionmaker(db_engine), Recorder(), wrapup_s=20.0, clock=lambda: w.clock.t,
+                         wall=lambda: w.clock.wall)
+    await again.tick()
+    assert dial.channel_id in again.runs[w.campaign_id].flights
+    await again(CallEnded(summary(dial.channel_id, CallOutcome.BUSY, number=dial.number, at=w.clock.wall)))
+    assert (await w.attempt(dial.channel_id)).outcome is AttemptOutcome.BUSY
+
+
+async def test_an_attempts_end_the_database_could_not_take_is_written_later(
+        world_of: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from dialer import calls
+
+    w: World = await world_of("progressive", operators=1, clients=1)
+    await w.tick()
+    (dial,) = w.bus.of(CampaignDialRequested)
+    real = calls.finish_attempt
+
+    async def away(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(calls, "finish_attempt", away)
+    await w.feed(CallEnded(summary(dial.channel_id, CallOutcome.NO_ANSWER, number=dial.number, at=w.clock.wall)))
+    assert (await w.attempt(dial.channel_id)).ended_at is None
+    await w.tick()
+    assert (await w.attempt(dial.channel_id)).ended_at is None  # still away
+    monkeypatch.setattr(calls, "finish_attempt", real)
+    await w.tick()
+    attempt = await w.attempt(dial.channel_id)
+    assert attempt.outcome is AttemptOutcome.NO_ANSWER and attempt.ended_at is not None
