@@ -40,22 +40,37 @@ class AgentBoard:
     offer_timeout_s: float = 5.0
     agents: dict[int, Agent] = field(default_factory=dict)
     by_interface: dict[str, int] = field(default_factory=dict)
+    # Devices of operators not taking campaign calls now: what they are doing, so that one who joins in the
+    # middle of a call or a wrap-up is not counted free.
+    others: dict[str, Agent] = field(default_factory=dict)
 
     def set_joined(self, joined: dict[int, str], now: float) -> None:
         """Keep the operators in ``joined`` (user id -> interface), adding new ones as idle from ``now``."""
         for user_id in [u for u in self.agents if u not in joined]:
-            del self.by_interface[self.agents.pop(user_id).interface]
+            left = self.agents.pop(user_id)
+            del self.by_interface[left.interface]
+            if left.state is not AgentState.IDLE:
+                self.others[left.interface] = left
         for user_id, interface in joined.items():
             agent = self.agents.get(user_id)
             if agent is None or agent.interface != interface:
                 if agent is not None:
                     self.by_interface.pop(agent.interface, None)
+                busy = self.others.pop(interface, None)
                 self.agents[user_id] = Agent(user_id, interface, since=now)
+                if busy is not None:
+                    self.agents[user_id].state, self.agents[user_id].since = busy.state, busy.since
+                    self.agents[user_id].linkedid, self.agents[user_id].paused = busy.linkedid, busy.paused
             self.by_interface[interface] = user_id
 
     def _of(self, interface: str) -> Agent | None:
         user_id = self.by_interface.get(interface)
-        return None if user_id is None else self.agents[user_id]
+        if user_id is not None:
+            return self.agents[user_id]
+        other = self.others.get(interface)
+        if other is None:
+            other = self.others[interface] = Agent(0, interface)
+        return other
 
     def _set(self, agent: Agent, state: AgentState, now: float, linkedid: str | None) -> None:
         agent.state, agent.since, agent.linkedid = state, now, linkedid
@@ -71,10 +86,11 @@ class AgentBoard:
             self._set(agent, AgentState.RINGING, now, linkedid)
 
     def answered(self, interface: str, linkedid: str, now: float) -> Agent | None:
+        """The operator behind ``interface`` took call ``linkedid``; them, if they take campaign calls."""
         agent = self._of(interface)
         if agent is not None:
             self._set(agent, AgentState.TALKING, now, linkedid)
-        return agent
+        return agent if agent is not None and agent.user_id else None
 
     def ended(self, interface: str | None, linkedid: str, now: float, *, talked: bool) -> Agent | None:
         """A call ``linkedid`` ended; the operator who had it wraps up if they talked, else is free again."""
@@ -84,15 +100,19 @@ class AgentBoard:
         if agent is None or agent.linkedid not in (linkedid, None):
             return None
         self._set(agent, AgentState.WRAPUP if talked else AgentState.IDLE, now, linkedid if talked else None)
-        return agent
+        return agent if agent.user_id else None
 
     def release(self, linkedid: str, now: float) -> None:
         """Free the operators offered or rung a call that ended without them (a queue call another took)."""
-        for agent in self.agents.values():
+        for agent in [*self.agents.values(), *self.others.values()]:
             if agent.linkedid == linkedid and agent.state in (AgentState.OFFERED, AgentState.RINGING):
                 self._set(agent, AgentState.PAUSED if agent.paused else AgentState.IDLE, now, None)
 
     def wrapped_up(self, user_id: int, linkedid: str | None, now: float) -> Agent | None:
+        if linkedid is not None:
+            for interface, other in list(self.others.items()):
+                if other.state is AgentState.WRAPUP and other.linkedid == linkedid:
+                    del self.others[interface]
         agent = self.agents.get(user_id)
         if agent is None or agent.state is not AgentState.WRAPUP:
             return None
@@ -112,6 +132,10 @@ class AgentBoard:
 
     def expire(self, now: float) -> list[Agent]:
         """Lapse offers never rung and wrap-ups past their window; the agents whose wrap-up ended."""
+        for interface, other in list(self.others.items()):
+            if other.state in (AgentState.IDLE, AgentState.OFFERED) or (
+                    other.state is AgentState.WRAPUP and now - other.since >= self.wrapup_s):
+                del self.others[interface]
         done = []
         for agent in self.agents.values():
             if agent.state is AgentState.OFFERED and now >= agent.offer_deadline:

@@ -9,6 +9,7 @@ campaign free the longest.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from callcenter.calls.matching import find_clients
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 _OFFER_MARGIN_S = 0.2  # an offer this close to the deadline would reach the dialplan too late
 _PREVIEW_HOLD_S = 300.0  # a preview no one answers is taken back after this long
+PREVIEW_SKIP = timedelta(hours=1)  # a client an operator skipped in preview waits this long
 
 
 def run_config(running: RunningCampaign) -> RunConfig:
@@ -212,5 +214,8 @@ class Placer:
         run = self.engine.runs.get(held[0])
         if event.dial and run is not None:
             await self._dial_preview(run, event.user_id, held[1], now)
-        else:
-            self._take_back(event.user_id, now)
+            return
+        self._take_back(event.user_id, now)
+        # Skipped: offered again later, not at the next round to the same operator.
+        async with self.engine.sessions() as db:
+            await attempts.put_off_lead(db, held[1].lead_id, self.engine.wall() + PREVIEW_SKIP, "skipped")

@@ -122,3 +122,12 @@ async def open_attempts(db: AsyncSession, campaign_id: int | None = None) -> lis
     if campaign_id is not None:
         query = query.where(DialAttempt.campaign_id == campaign_id)
     return list(await db.scalars(query.order_by(DialAttempt.id)))
+
+
+async def put_off_lead(db: AsyncSession, lead_id: int, until: datetime, reason: str) -> bool:
+    """A pending lead not to be offered before ``until`` (an operator skipped it in preview); committed."""
+    result = await db.execute(
+        update(CampaignLead).where(CampaignLead.id == lead_id, CampaignLead.state == LeadState.PENDING)
+        .values(next_attempt_at=until, reason=reason[:40]).execution_options(synchronize_session=False))
+    await db.commit()
+    return bool(getattr(result, "rowcount", 0))

@@ -76,3 +76,25 @@ def test_leaving_the_campaign_takes_the_operator_off_the_board() -> None:
     assert set(b.agents) == {1}
     b.ringing("PJSIP/102", "x", 4.0)  # no longer followed
     assert set(b.by_interface) == {"PJSIP/101"}
+
+
+def test_an_operator_who_joins_mid_call_or_mid_wrap_up_is_not_free() -> None:
+    b = board()
+    b.answered("PJSIP/104", "c4", 1.0)  # not joined yet
+    b.answered("PJSIP/105", "c5", 1.0)
+    b.ended("PJSIP/105", "c5", 4.0, talked=True)
+    b.paused("PJSIP/106", True, 1.0)
+    b.set_joined({1: "PJSIP/101", 4: "PJSIP/104", 5: "PJSIP/105", 6: "PJSIP/106"}, now=5.0)
+    states = {u: a.state for u, a in b.agents.items()}
+    assert states == {1: AgentState.IDLE, 4: AgentState.TALKING, 5: AgentState.WRAPUP, 6: AgentState.PAUSED}
+    b.ended("PJSIP/104", "c4", 6.0, talked=True)
+    assert b.agents[4].state is AgentState.WRAPUP
+
+
+def test_calls_of_operators_not_joined_do_not_count_as_theirs() -> None:
+    b = board()
+    assert b.answered("PJSIP/199", "x", 1.0) is None  # no user behind it for the dialer
+    assert b.ended("PJSIP/199", "x", 2.0, talked=True) is None
+    b.expire(2.0 + 31.0)
+    b.set_joined({1: "PJSIP/101", 9: "PJSIP/199"}, now=40.0)
+    assert b.agents[9].state is AgentState.IDLE  # the wrap-up has passed

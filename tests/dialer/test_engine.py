@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.bus import EventBus
@@ -25,7 +25,7 @@ from callcenter.campaigns.events import CampaignCallOffered, CampaignDialRequest
 from callcenter.db.engine import create_sessionmaker
 from callcenter.desk.events import WrapUpDone
 from callcenter.enums import AttemptOutcome, CallOutcome, Direction, LeadState, Role
-from callcenter.models import CampaignLead, DialAttempt, User
+from callcenter.models import CampaignLead, CampaignOperator, DialAttempt, User
 from dialer.engine import DialerEngine
 from tests.campaign_world import Members, add_client, dialling_campaign, members
 
@@ -313,3 +313,39 @@ async def test_an_attempts_end_the_database_could_not_take_is_written_later(
     await w.tick()
     attempt = await w.attempt(dial.channel_id)
     assert attempt.outcome is AttemptOutcome.NO_ANSWER and attempt.ended_at is not None
+
+
+async def test_a_client_skipped_in_preview_is_not_offered_again_at_once(world_of: Callable[..., Any]) -> None:
+    w: World = await world_of("preview", operators=1, clients=2)
+    await w.tick()
+    (first,) = w.bus.of(PreviewOffered)
+    await w.feed(PreviewDecision(first.user_id, first.lead_id, False, w.clock.wall))
+    await w.tick()
+    offers = w.bus.of(PreviewOffered)
+    assert len(offers) == 2 and offers[1].lead_id != first.lead_id
+    await w.feed(PreviewDecision(first.user_id, offers[1].lead_id, False, w.clock.wall))
+    await w.tick()
+    assert len(w.bus.of(PreviewOffered)) == 2  # both skipped: nothing to offer for an hour
+    w.clock.advance(3601)
+    await w.tick()
+    assert len(w.bus.of(PreviewOffered)) == 3
+
+
+async def test_an_operator_joining_in_the_middle_of_a_call_is_not_offered_a_preview(
+        world_of: Callable[..., Any], db: AsyncSession) -> None:
+    w: World = await world_of("preview", operators=1, clients=2)
+    interface = f"PJSIP/{w.operators[0].extension}"
+    await db.execute(update(CampaignOperator).values(joined_at=None))
+    await db.commit()
+    await w.tick()
+    await w.feed(CallRinging("in-9", Direction.INBOUND, "74997776655", "100", interface, "support", w.clock.wall))
+    await w.feed(CallAnswered("in-9", interface, "support", w.clock.wall))
+    await db.execute(update(CampaignOperator).values(joined_at=w.clock.wall))
+    await db.commit()
+    await w.tick(3.0)
+    assert w.bus.of(PreviewOffered) == []
+    await w.feed(CallEnded(summary("in-9", CallOutcome.ANSWERED, number="+74997776655", at=w.clock.wall,
+                                   answered_by=interface, talk=20)))
+    await w.feed(WrapUpDone(w.operators[0].id, "in-9", w.clock.wall))
+    await w.tick()
+    assert len(w.bus.of(PreviewOffered)) == 1
