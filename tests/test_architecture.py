@@ -50,16 +50,19 @@ def test_the_tracker_loads_no_orm() -> None:
 
 
 def test_the_pacer_loads_no_orm() -> None:
-    """The pacer and the shift simulator, in a fresh interpreter: no ORM and no event loop."""
+    """The pacer, the shift simulator, the call windows, the retries, the operators' board and a campaign's
+    run, in a fresh interpreter: no ORM and no event loop."""
     code = (
         "import json, sys\n"
-        "import dialer.pacing, dialer.simulation, dialer.scenario\n"
+        "import dialer.pacing, dialer.simulation, dialer.scenario, dialer.windows, dialer.retries, dialer.agents\n"
+        "import dialer.run\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), capture_output=True, text=True,
                          timeout=60, check=True)
     loaded = set(json.loads(run.stdout))
-    assert {"dialer.pacing", "dialer.budget", "dialer.forecast", "dialer.simulation"} <= loaded
+    assert {"dialer.pacing", "dialer.budget", "dialer.forecast", "dialer.simulation", "dialer.windows",
+            "dialer.agents", "dialer.run"} <= loaded
     heavy = sorted(m for m in loaded if m.split(".")[0] in ("sqlalchemy", "asyncio")
                    or m.startswith(("callcenter.models", "callcenter.db")))
     assert heavy == []
