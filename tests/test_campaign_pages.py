@@ -180,6 +180,7 @@ async def _campaign_with_calls(db: AsyncSession, operator_id: int) -> tuple[Camp
         db.add(DialAttempt(campaign_id=campaign.id, lead_id=lead.id, client_id=client.id, number=KNOWN,
                            channel_id=f"crm-att-{900 + n}", started_at=now, ended_at=now + timedelta(minutes=2),
                            outcome=outcome, live_at=now if live else None, amd_status="HUMAN" if live else None,
+                           amd_cause="HUMAN-500-700" if outcome == AttemptOutcome.CONNECTED else None,
                            connected_at=now if outcome == AttemptOutcome.CONNECTED else None,
                            operator_id=operator_id if outcome == AttemptOutcome.CONNECTED else None,
                            wait_for_operator_s=0.8 if outcome == AttemptOutcome.CONNECTED else None))
@@ -219,7 +220,12 @@ async def test_the_figures_open_the_attempts_and_calls_behind_them(http: httpx.A
     abandoned = await http.get(f"/campaigns/{campaign.id}/attempts?outcome=abandoned")
     assert abandoned.text.count("data-attempt=") == 1 and "Abandoned" in abandoned.text
     connected = await http.get(f"/campaigns/{campaign.id}/attempts?connected=yes&operator={anna.id}")
-    assert connected.text.count("data-attempt=") == 1 and "/review" in connected.text and anna.login in connected.text
+    assert connected.text.count("data-attempt=") == 1 and "/review" in connected.text
+    assert '<span data-amd="HUMAN" title="HUMAN-500-700">Person</span>' in connected.text  # the cause: a tooltip
+    http.cookies.set("cc_lang", "ru")
+    assert '<span data-amd="HUMAN">Человек</span>' in (await http.get(f"/campaigns/{campaign.id}/attempts?outcome=abandoned")).text
+    http.cookies.set("cc_lang", "en")
+    assert "<td>Анна</td>" in connected.text and "+7 916 123-45-67" in connected.text and "data-stage=\"connected\"" in connected.text
     dash = await http.get("/metrics")
     assert dash.status_code == 200 and 'id="dash-campaigns"' in dash.text
     row = dash.text.split(f'data-campaign="{campaign.id}" class="campaign-total"')[1].split("</tr>")[0]

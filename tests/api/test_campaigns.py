@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.campaigns import attempts
@@ -184,3 +186,65 @@ async def test_segment_days_at_the_calendars_edges(admin_http: httpx.AsyncClient
                               ({"last_contact_after": "-9999d"}, 0)):
         r = await admin_http.post("/api/segments/count", json=filters)
         assert (r.status_code, r.json()) == (200, {"count": expected}), (filters, r.text)
+
+
+async def test_the_board_shows_each_calls_stage_and_why_nothing_is_dialled(
+        admin_http: httpx.AsyncClient, db: AsyncSession, members: Members, make_user: MakeUser,
+        session_for: Session, settings: Settings) -> None:
+    settings.time_zone = "Asia/Novosibirsk"
+    operator = await make_user(Role.OPERATOR, full_name="Анна Смирнова")
+    a = await add_client(db, "Alpha", "+74951111111")
+    segment = await add_segment(db)
+    members.set(segment.id, [a.id])
+    cid = (await admin_http.post("/api/campaigns", json={"name": "B", "segment_id": segment.id,
+                                                         "caller_id": "+74951234567",
+                                                         "operator_ids": [operator.id]})).json()["id"]
+
+    async def board() -> dict[str, Any]:
+        r = await admin_http.get(f"/api/campaigns/{cid}/board")
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    assert (await board())["idle"] is None  # a draft is not expected to call
+    await admin_http.post(f"/api/campaigns/{cid}/start")
+    assert (await board())["idle"] == {"reason": "no_operators", "next_at": None, "next_local": None}
+    op_http = await session_for(operator)
+    await op_http.post(f"/api/campaigns/{cid}/join")
+    assert (await board())["idle"] is None  # a lead is due and an operator is there: calls can go out
+
+    lead_id = await db.scalar(select(CampaignLead.id).where(CampaignLead.campaign_id == cid))
+    assert lead_id is not None
+    opens = (datetime.now(UTC) + timedelta(days=3)).replace(second=0, microsecond=0)
+    await db.execute(update(CampaignLead).where(CampaignLead.id == lead_id)
+                     .values(next_attempt_at=opens, reason="window"))
+    await db.commit()
+    local = opens.astimezone(ZoneInfo("Asia/Novosibirsk")).strftime("%d.%m %H:%M")
+    assert (await board())["idle"] == {"reason": "outside_windows", "next_at": opens.isoformat(), "next_local": local}
+    await db.execute(update(CampaignLead).where(CampaignLead.id == lead_id).values(reason=""))
+    await db.commit()
+    assert (await board())["idle"]["reason"] == "not_due"
+
+    now = datetime.now(UTC)
+    att = await attempts.open_attempt(db, lead_id, "+74951111111", preview=False, now=now)
+    stages = []
+    for step in ("dialing", "amd", "waiting", "talking", "connected"):
+        if step == "amd":
+            await attempts.mark_answered(db, att.channel_id, at=now)
+        elif step == "waiting":
+            await attempts.mark_live(db, att.channel_id, "HUMAN", "HUMAN-500-700", at=now)
+        elif step == "talking":
+            await attempts.mark_connected(db, att.channel_id, operator.id, 0.7, at=now)
+        elif step == "connected":
+            await finish_attempt(db, att.channel_id, AttemptOutcome.CONNECTED, ended_at=now)
+        await db.commit()
+        shown = await board()
+        assert shown["idle"] is None or step == "connected"
+        recent = shown["recent"][0]
+        stages.append(recent["stage"])
+    assert stages == ["dialing", "amd", "waiting", "talking", "connected"]
+    assert (recent["operator_name"], recent["number_display"], recent["amd_status"]) == (
+        "Анна Смирнова", "+7 495 111-11-11", "HUMAN")
+
+    await db.execute(update(CampaignLead).where(CampaignLead.id == lead_id).values(state="done", reason="reached"))
+    await db.commit()
+    assert (await board())["idle"] == {"reason": "no_leads", "next_at": None, "next_local": None}
