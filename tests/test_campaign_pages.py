@@ -44,6 +44,7 @@ async def test_a_manager_makes_starts_pauses_and_stops_a_campaign(http: httpx.As
                                                                    make_user: MakeUser) -> None:
     anna = await make_user(Role.OPERATOR, extension="101", full_name="Анна Смирнова")
     manager = await make_user(Role.MANAGER)
+    await make_user(Role.SUPERVISOR, full_name="Борис Супервизоров")
     await add_client(db, "ООО Ромашка", KNOWN)
     segment = await add_segment(db, "Все клиенты")
     token = await sign_in(http, manager)
@@ -53,17 +54,33 @@ async def test_a_manager_makes_starts_pauses_and_stops_a_campaign(http: httpx.As
         page = await http.get("/campaigns/new")
         assert page.status_code == 200 and f"<h1>{title}</h1>" in page.text
         assert "Все клиенты" in page.text and "Анна Смирнова" in page.text
+        assert "Борис Супервизоров" not in page.text  # only operators take a campaign's calls
     http.cookies.set("cc_lang", "en")
     bad = campaign_form(token, segment.id, name="", windows_mon="09:00-08:00", busy_retry_minutes="0",
                         abandon_percent="5", caller_id="12", default_timezone="Mars/Olympus", windows_tue="9-x")
     r = await http.post("/campaigns/new", data=bad)
     assert r.status_code == 422
     text = unescape(r.text)
-    assert 'id="err-name"' in text and "mon: a window ends after it starts (09:00-08:00)" in text
+    assert 'id="err-name"' in text and "The window 09:00-08:00 ends before it starts." in text
+    assert "Write windows like 09:00-20:00" in text.split('id="err-windows_tue"')[1].split("</")[0]
+    assert 'Unknown time zone "Mars/Olympus"' in text and "Not a phone number" in text
     assert 'id="err-windows_mon"' in text and 'id="err-busy_retry_minutes"' in text and "At least 1." in text
     assert 'id="err-abandon_percent"' in text and "the law allows no more" in text
     assert 'id="err-default_timezone"' in text and 'id="err-caller_id"' in text
     assert 'value="9-x"' in text  # what was typed stays
+    # Every wrong field at once, in the page's language, each with a red border.
+    http.cookies.set("cc_lang", "ru")
+    r = await http.post("/campaigns/new", data=campaign_form(token, segment.id, windows_mon="25:00-26:00",
+                                                             windows_tue="nonsense", windows_wed="09:00-12:00, 11:00-13:00",
+                                                             caller_id="call me", default_timezone="Mars/Olympus"))
+    text = unescape(r.text)
+    assert r.status_code == 422
+    for key in ("windows_mon", "windows_tue", "windows_wed", "caller_id", "default_timezone"):
+        assert f'name="{key}"' in text.split(f'id="err-{key}"')[0].rsplit("<label", 1)[1], key
+        assert 'aria-invalid="true"' in text.split(f'name="{key}"')[1].split(">")[0], key
+    assert text.count("Пишите окна так: 09:00-20:00") == 2 and "Окна пересекаются." in text
+    assert "Неизвестный часовой пояс «Mars/Olympus»" in text and "Это не номер телефона" in text
+    http.cookies.set("cc_lang", "en")
     assert await db.scalar(select(Campaign.id)) is None
     r = await http.post("/campaigns/new", data=campaign_form(token, segment.id, operator_ids=[str(anna.id)]))
     assert r.status_code == 303, r.text
@@ -180,6 +197,7 @@ async def _campaign_with_calls(db: AsyncSession, operator_id: int) -> tuple[Camp
         db.add(DialAttempt(campaign_id=campaign.id, lead_id=lead.id, client_id=client.id, number=KNOWN,
                            channel_id=f"crm-att-{900 + n}", started_at=now, ended_at=now + timedelta(minutes=2),
                            outcome=outcome, live_at=now if live else None, amd_status="HUMAN" if live else None,
+                           amd_cause="HUMAN-500-700" if outcome == AttemptOutcome.CONNECTED else None,
                            connected_at=now if outcome == AttemptOutcome.CONNECTED else None,
                            operator_id=operator_id if outcome == AttemptOutcome.CONNECTED else None,
                            wait_for_operator_s=0.8 if outcome == AttemptOutcome.CONNECTED else None))
@@ -219,7 +237,12 @@ async def test_the_figures_open_the_attempts_and_calls_behind_them(http: httpx.A
     abandoned = await http.get(f"/campaigns/{campaign.id}/attempts?outcome=abandoned")
     assert abandoned.text.count("data-attempt=") == 1 and "Abandoned" in abandoned.text
     connected = await http.get(f"/campaigns/{campaign.id}/attempts?connected=yes&operator={anna.id}")
-    assert connected.text.count("data-attempt=") == 1 and "/review" in connected.text and anna.login in connected.text
+    assert connected.text.count("data-attempt=") == 1 and "/review" in connected.text
+    assert '<span data-amd="HUMAN" title="HUMAN-500-700">Person</span>' in connected.text  # the cause: a tooltip
+    http.cookies.set("cc_lang", "ru")
+    assert '<span data-amd="HUMAN">Человек</span>' in (await http.get(f"/campaigns/{campaign.id}/attempts?outcome=abandoned")).text
+    http.cookies.set("cc_lang", "en")
+    assert "<td>Анна</td>" in connected.text and "+7 916 123-45-67" in connected.text and "data-stage=\"connected\"" in connected.text
     dash = await http.get("/metrics")
     assert dash.status_code == 200 and 'id="dash-campaigns"' in dash.text
     row = dash.text.split(f'data-campaign="{campaign.id}" class="campaign-total"')[1].split("</tr>")[0]

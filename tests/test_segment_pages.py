@@ -4,6 +4,7 @@ client card and form."""
 
 from __future__ import annotations
 
+import json
 from html import unescape
 
 import httpx
@@ -35,6 +36,10 @@ async def test_a_manager_saves_edits_and_deletes_a_segment(http: httpx.AsyncClie
         page = await http.get("/segments/new")
         assert page.status_code == 200 and f"<h1>{title}</h1>" in page.text
         assert 'src="/static/segments.js' in page.text
+        # A refused count names the field by its label ("time_zones.0" -> "Часовые пояса").
+        texts = json.loads(page.text.split('id="segment-texts">')[1].split("</script>")[0])
+        label = {"ru": "Часовые пояса", "en": "Time zones"}[lang]
+        assert texts["labels"]["time_zones"] == label and texts["inputs"]["custom_equals"] == "custom"
     http.cookies.set("cc_lang", "ru")
     r = await http.post("/segments/new", data={
         "csrf_token": token, "name": "Постоянные B", "stages": "regular", "abc": "B", "tags_any": "VIP, ",

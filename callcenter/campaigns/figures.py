@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from callcenter.auth.principal import Principal
 from callcenter.campaigns.schemas import CampaignRules
 from callcenter.campaigns.services import load_campaign
+from callcenter.campaigns.stages import attempt_stage
 from callcenter.db.base import utcnow
 from callcenter.enums import AttemptOutcome
 from callcenter.models import Call, CampaignLead, Client, DialAttempt, Disposition, Interaction, User
+from callcenter.phones import display
 from callcenter.rows import as_dict, plain
 
 REGULATOR_WINDOWS = {"uk_24h": timedelta(hours=24), "us_30d": timedelta(days=30)}
@@ -90,9 +92,10 @@ async def list_attempts(db: AsyncSession, principal: Principal, campaign_id: int
                         since: datetime | None = None, until: datetime | None = None, limit: int,
                         offset: int) -> tuple[list[dict[str, Any]], int]:
     """The campaign's attempts started in ``[since, until)``, newest first, with the client's name, the
-    operator's login and the call they link to (``linkedid``, and ``call_id`` once it is logged)."""
+    number as pages write it, the operator's login and full name, the stage the call is in (``stages``) and
+    the call they link to (``linkedid``, and ``call_id`` once it is logged)."""
     campaign = await load_campaign(db, principal, campaign_id)
-    query = (select(DialAttempt, Client.name, Call.id, User.login)
+    query = (select(DialAttempt, Client.name, Call.id, User.login, User.full_name)
              .join(Client, Client.id == DialAttempt.client_id)
              .outerjoin(Call, Call.linkedid == DialAttempt.channel_id)
              .outerjoin(User, User.id == DialAttempt.operator_id)
@@ -112,4 +115,7 @@ async def list_attempts(db: AsyncSession, principal: Principal, campaign_id: int
     total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = (await db.execute(query.order_by(DialAttempt.id.desc()).limit(limit).offset(offset))).all()
     return [{**as_dict(attempt), "client_name": name, "linkedid": attempt.channel_id, "call_id": call_id,
-             "operator_login": login} for attempt, name, call_id, login in rows], int(total)
+             "operator_login": login, "operator_name": full_name or login, "number_display": display(attempt.number),
+             "stage": attempt_stage(attempt.outcome, answered_at=attempt.answered_at, live_at=attempt.live_at,
+                                    connected_at=attempt.connected_at, ended_at=attempt.ended_at)}
+            for attempt, name, call_id, login, full_name in rows], int(total)

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from callcenter.enums import DialMode
 from callcenter.ids import Id
@@ -71,20 +72,11 @@ class CampaignRules(BaseModel):
     @classmethod
     def _windows(cls, value: dict[Weekday, list[list[str]]]) -> dict[Weekday, list[list[str]]]:
         for day, spans in value.items():
-            if len(spans) > 12:
-                raise ValueError(f"{day}: at most 12 windows a day")
-            previous_end = -1
-            for span in sorted(spans, key=lambda s: s[0] if s else ""):
-                if len(span) != 2 or not all(_CLOCK.match(t) for t in span):
-                    raise ValueError(f"{day}: each window is [\"HH:MM\", \"HH:MM\"]")
-                start, end = clock_minutes(span[0]), clock_minutes(span[1])
-                if start >= end:
-                    raise ValueError(f"{day}: a window ends after it starts ({span[0]}-{span[1]})")
-                if start < previous_end:
-                    raise ValueError(f"{day}: windows overlap")
-                previous_end = end
+            problem = window_problem(day, spans)
+            if problem is not None:
+                raise problem
         if not any(spans for spans in value.values()):
-            raise ValueError("at least one call window in the week")
+            raise PydanticCustomError("windows_empty", "at least one call window in the week")
         return value
 
     @field_validator("default_timezone")
@@ -93,8 +85,28 @@ class CampaignRules(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value[:64]!r}") from None
+            raise PydanticCustomError("unknown_timezone", "unknown time zone '{zone}'", {"zone": value[:64]}) from None
         return value
+
+
+def window_problem(day: str, spans: list[list[str]]) -> PydanticCustomError | None:
+    """What is wrong with one weekday's windows, or None. Each problem has its own error type (``window_count``,
+    ``window_format``, ``window_order``, ``window_overlap``) with the day (and the window) in its context, so
+    that a form can say it in its reader's language, and can check each day on its own."""
+    if len(spans) > 12:
+        return PydanticCustomError("window_count", "{day}: at most 12 windows a day", {"day": day})
+    previous_end = -1
+    for span in sorted(spans, key=lambda s: s[0] if s and isinstance(s[0], str) else ""):
+        if len(span) != 2 or not all(isinstance(t, str) and _CLOCK.match(t) for t in span):
+            return PydanticCustomError("window_format", '{day}: each window is ["HH:MM", "HH:MM"]', {"day": day})
+        start, end = clock_minutes(span[0]), clock_minutes(span[1])
+        if start >= end:
+            return PydanticCustomError("window_order", "{day}: a window ends after it starts ({window})",
+                                       {"day": day, "window": f"{span[0]}-{span[1]}"})
+        if start < previous_end:
+            return PydanticCustomError("window_overlap", "{day}: windows overlap", {"day": day})
+        previous_end = end
+    return None
 
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -109,7 +121,7 @@ def _caller_id(value: str | None) -> str | None:
     try:
         return to_e164(value)
     except BadPhone as exc:
-        raise ValueError(f"not a valid phone number: {exc.reason}") from None
+        raise PydanticCustomError("bad_phone", "not a valid phone number: {reason}", {"reason": exc.reason}) from None
 
 
 class CampaignIn(BaseModel):

@@ -47,8 +47,13 @@ class Backdrop:
         return resolve_bound(bound, self.today)
 
     def moment(self, bound: str) -> datetime:
-        """Midnight of the day ``bound`` names, in the CRM's zone, as UTC."""
-        return datetime.combine(self.day(bound), time(), tzinfo=self.zone).astimezone(UTC)
+        """Midnight of the day ``bound`` names, in the CRM's zone, as UTC; a day at the calendar's edge
+        (0001-01-01 east of Greenwich) that has no UTC instant is the earliest or latest one there is."""
+        day = self.day(bound)
+        try:
+            return datetime.combine(day, time(), tzinfo=self.zone).astimezone(UTC)
+        except OverflowError:
+            return (datetime.min if day.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def property_text(value: str | int | float | bool) -> str:

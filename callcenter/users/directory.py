@@ -6,9 +6,10 @@ without the right to read user records.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.models import User
@@ -41,11 +42,14 @@ class Operator:
     team_id: int | None
 
 
-async def operator_choices(db: AsyncSession) -> list[Operator]:
-    """Active operators and supervisors (those who take calls) by name, with their teams: whom work may go to."""
+async def operator_choices(db: AsyncSession, roles: tuple[Role, ...] = (Role.OPERATOR, Role.SUPERVISOR),
+                           also: Collection[int] = ()) -> list[Operator]:
+    """Active users of ``roles`` (by default operators and supervisors, those who take calls) by name, with their
+    teams: whom work may go to; ``also`` keeps users already chosen listed whatever their role now."""
+    chosen = User.role.in_(roles) if not also else or_(User.role.in_(roles), User.id.in_(set(also)))
     rows = await db.execute(
         select(User.id, User.login, User.full_name, User.team_id)
-        .where(User.is_active.is_(True), User.role.in_((Role.OPERATOR, Role.SUPERVISOR)))
+        .where(User.is_active.is_(True), chosen)
         .order_by(User.full_name, User.login)
         .limit(MAX_OWNERS)
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,6 +113,9 @@ async def test_a_started_campaign_pops_its_connected_call_on_the_joined_operator
         await expect(boss.locator("#campaign-state")).to_have_text("идёт")
         assert (await db.scalar(select(Campaign.state).where(Campaign.id == campaign_id)
                                 .execution_options(populate_existing=True))) == CampaignState.RUNNING
+        # Nobody has joined yet: the page says so rather than sitting still.
+        await expect(boss.locator("#campaign-idle")).to_have_attribute("data-reason", "no_operators")
+        await expect(boss.locator("#campaign-idle")).to_contain_text("ни один оператор не подключился")
 
         desk = await new_page()
         await sign_in(desk, url, anna, "/desk")
@@ -136,6 +140,20 @@ async def test_a_started_campaign_pops_its_connected_call_on_the_joined_operator
         await expect(boss.locator("#f-connected .stat-value")).to_have_text("1")
         await expect(boss.locator(f"#campaign-operators tr[data-user='{anna.id}']")).to_contain_text("Анна Смирнова")
         await expect(boss.locator("#campaign-recent tbody tr")).to_have_count(1)
+        await expect(boss.locator("#campaign-idle")).to_be_hidden()
+        # The call shows its stage while it lasts (talking), then its outcome; in words, never the raw codes.
+        row = boss.locator("#campaign-recent tbody tr").first
+        await expect(row).to_have_attribute("data-stage", re.compile("^(talking|connected)$"))
+        await expect(row.locator(".badge")).to_have_text(re.compile("^(Разговор|Соединён)$"))
+        await expect(row.locator("[data-amd]")).to_have_text("Человек")
+        await expect(row).to_contain_text("Анна Смирнова")
+        await expect(row).to_contain_text("+7 916 123-45-67")
+        # It fits a 1400 px window: nothing wider than the page, no table wider than its card.
+        await boss.set_viewport_size({"width": 1400, "height": 1000})
+        widths = await boss.evaluate("""() => ({page: document.documentElement.scrollWidth,
+            tables: [...document.querySelectorAll('.campaign-columns .panel')].map(
+                p => p.querySelector('table').offsetWidth - (p.clientWidth - 40))})""")
+        assert widths["page"] <= 1400 and all(extra <= 0 for extra in widths["tables"]), widths
         await screens.take(boss, "running")
         attempt = await db.scalar(select(DialAttempt).where(DialAttempt.channel_id == linkedid)
                                   .execution_options(populate_existing=True))

@@ -101,7 +101,7 @@ async def test_supervisor_watches_a_call_ring_be_answered_and_count(
             await expect(queue.locator(".q-abandoned")).to_have_text("0")
             await expect(queue.locator(".q-sl")).to_have_text("100%")
             await expect(desk.locator(".op-calls-today")).to_have_text("1")
-            await expect(desk.locator(".op-state")).to_contain_text("Пост-обработка")
+            await expect(desk.locator(".op-state")).to_contain_text("Постобработка")
             shot = tmp_path / "live-view-after.png"
             await page.screenshot(path=str(shot), full_page=True)
             keep(shot)

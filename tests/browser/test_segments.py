@@ -59,9 +59,12 @@ async def test_the_count_follows_the_filter_as_it_is_edited(
             await expect(count).to_have_text("1")
             await page.fill("input[name=last_contact_before]", "вчера")
             await expect(count).to_have_attribute("data-state", "invalid")
-            await expect(page.locator("#segment-count-note")).to_contain_text("last_contact_before")
+            # The field is named by its label and marked, not by the filter's key.
+            await expect(page.locator("#segment-count-note")).to_have_text("Проверьте поля: Нет контактов с")
+            await expect(page.locator("input[name=last_contact_before]")).to_have_attribute("aria-invalid", "true")
             await page.fill("input[name=last_contact_before]", "-30d")
             await expect(count).to_have_text("1")
+            await expect(page.locator("input[name=last_contact_before]")).not_to_have_attribute("aria-invalid", "true")
             await page.fill("input[name=name]", "VIP класса B")
             shot = tmp_path / "segment-editor.png"
             await page.screenshot(path=str(shot), full_page=True)

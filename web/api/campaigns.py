@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -13,6 +12,7 @@ from callcenter.campaigns import figures, operators, services
 from callcenter.campaigns.schemas import CampaignFilter, CampaignIn, CampaignPatch
 from callcenter.enums import AttemptOutcome
 from callcenter.ids import Id
+from callcenter.when import LocalInstant
 from web.api.routing import ApiRouter, Call, PageQuery, page
 
 router = ApiRouter("campaigns")
@@ -26,7 +26,7 @@ class CampaignListQuery(PageQuery, CampaignFilter):
 class FiguresQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    since: datetime | None = None  # the shift's or the day's start; all attempts when absent
+    since: LocalInstant | None = None  # the shift's or the day's start; all attempts when absent
 
 
 class AttemptsQuery(PageQuery):
@@ -36,8 +36,8 @@ class AttemptsQuery(PageQuery):
     operator_id: Id | None = None
     live: bool | None = None
     connected: bool | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: LocalInstant | None = None
+    until: LocalInstant | None = None
 
 
 @router.get("/api/campaigns", summary="List campaigns, newest first (an operator: the campaigns they belong to)",

@@ -106,12 +106,13 @@ async def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel | R
     return parsed
 
 
-def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel | Response:
+def _parse_query(request: Request, model: type[BaseModel], time_zone: str) -> BaseModel | Response:
     refused: dict[str, str] = {}
     for name, value in request.query_params.multi_items():
         refused.update(text_errors({name: value}))
     try:
-        parsed = model.model_validate(dict(request.query_params))
+        # The zone a day or a zoneless time is read in (callcenter.when.LocalInstant).
+        parsed = model.model_validate(dict(request.query_params), context={"time_zone": time_zone})
     except ValidationError as exc:
         fields = {**field_errors(exc), **refused}
         return error(422, "validation-failed", "Some query parameters are invalid.", fields=fields)
@@ -135,7 +136,7 @@ async def run(request: Request, op: Operation, handler: Handler) -> Response:
                     return error(403, "forbidden", f"Role {auth.principal.role.value} may not do this.")
             call = Call(request=request, db=db, settings=settings, auth=auth)
             if op.query is not None:
-                parsed = _parse_query(request, op.query)
+                parsed = _parse_query(request, op.query, settings.time_zone)
                 if isinstance(parsed, Response):
                     return parsed
                 call.query = parsed

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from callcenter.campaigns.schemas import WEEKDAYS, CampaignRules
+from callcenter.campaigns.schemas import WEEKDAYS, CampaignRules, window_problem
 from web.i18n import Translator
 from web.pages.context import Page
 
@@ -139,8 +139,17 @@ def _key(loc: tuple[Any, ...]) -> str:
     return parts[0] if parts else "form"
 
 
+# The schema's own error types, said in the reader's language (campaigns.err.<type>).
+_OWN_ERRORS = ("bad_phone", "unknown_timezone", "window_format", "window_order", "window_overlap", "window_count",
+               "windows_empty")
+
+
 def _reason(t: Translator, item: Any) -> str:
     kind, ctx = item["type"], item.get("ctx") or {}
+    if kind in _OWN_ERRORS:
+        return t(f"campaigns.err.{kind}", **{k: str(v) for k, v in ctx.items()})
+    if kind == "list_type" and tuple(item["loc"][:2]) == ("rules", "windows"):
+        return t("campaigns.err.window_format")
     if kind in ("missing", "string_too_short"):
         return t("err.required")
     if kind in ("string_too_long", "too_long"):
@@ -153,17 +162,30 @@ def _reason(t: Translator, item: Any) -> str:
         return t("campaigns.err.at_most", value=_text(ctx.get("le", ctx.get("lt"))))
     if kind in ("int_type", "int_parsing", "float_type", "float_parsing", "int_from_float"):
         return t("campaigns.err.number")
-    if kind == "value_error":
-        return str(item.get("msg", "")).removeprefix("Value error, ")
     return t("err.invalid")
 
 
-def schema_errors(t: Translator, exc: ValidationError) -> dict[str, str]:
-    """``{form field: the complaint in the reader's language}``, the first one per field."""
+def window_errors(t: Translator, windows: dict[str, str]) -> dict[str, str]:
+    """Each weekday's windows checked on their own, so that every wrong day is named at once (the schema stops
+    at the first)."""
     found: dict[str, str] = {}
+    for day in WEEKDAYS:
+        spans = parse_windows(windows.get(day, ""))
+        problem = window_problem(day, spans) if isinstance(spans, list) else None
+        if isinstance(spans, str):
+            found[f"windows_{day}"] = t("campaigns.err.window_format")
+        elif problem is not None:
+            found[f"windows_{day}"] = _reason(t, {"type": problem.type, "ctx": problem.context, "loc": ()})
+    return found
+
+
+def schema_errors(t: Translator, exc: ValidationError, windows: dict[str, str] | None = None) -> dict[str, str]:
+    """``{form field: the complaint in the reader's language}``, the first one per field; with the form's
+    ``windows`` text, every wrong weekday too."""
+    found: dict[str, str] = window_errors(t, windows) if windows is not None else {}
     for item in exc.errors():
         key = _key(tuple(item["loc"]))
-        day = str(item.get("msg", "")).removeprefix("Value error, ").split(":")[0]
+        day = str((item.get("ctx") or {}).get("day", ""))
         if key == "windows" and day in WEEKDAYS:
             key = f"windows_{day}"  # "mon: windows overlap" is Monday's
         if key == "abandon_percent" and item["type"] in ("less_than_equal", "greater_than_equal"):

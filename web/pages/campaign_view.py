@@ -9,8 +9,9 @@ from typing import Any
 from starlette.responses import Response
 
 from callcenter.auth.principal import Permission
-from callcenter.campaigns import figures, overview, services
+from callcenter.campaigns import figures, idle, overview, services
 from callcenter.campaigns.schemas import CampaignRules
+from callcenter.campaigns.stages import AMD_VERDICTS, STAGES
 from callcenter.enums import AttemptOutcome
 from callcenter.users.directory import owner_choices
 from web.pages.calls_list import span_of
@@ -27,6 +28,10 @@ def _texts(pg: Page) -> dict[str, Any]:
     return {
         "agent": {s: t(f"live.agent.{s}") for s in ("available", "paused", "in_call", "wrap_up")},
         "outcome": {o: t(f"attempt.{o}") for o in OUTCOMES},
+        "stage": {s: t(f"attempt.{s}") for s in (*STAGES, *OUTCOMES)},
+        "amd": {v: t(f"amd.{v}") for v in AMD_VERDICTS},
+        "idle": {r: t(f"campaigns.idle.{r}") for r in idle.REASONS},
+        "waited": t("campaigns.waited"),
         "joined": t("campaigns.op.joined"), "not_joined": t("campaigns.op.not_joined"),
         "load_failed": t("live.load_failed"), "open_call": t("campaigns.open_call"),
         "none": t("desk.pop.none"),
@@ -78,6 +83,7 @@ async def campaign_attempts(pg: Page) -> Response:
     }.items() if v}
     operators = {o.id: o.label for o in await owner_choices(pg.db, also=operator)}
     return await pg.render("campaigns/attempts.html", campaign=campaign, attempts=items, total=total,
+                           amd_verdicts=AMD_VERDICTS,
                            outcomes=OUTCOMES, operators=operators, span=span, since=since if not span else None,
                            filters={"outcome": outcome or "", "operator": operator, "live": live or "",
                                     "connected": connected or ""}, kept=kept,

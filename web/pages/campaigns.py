@@ -17,7 +17,7 @@ from callcenter.campaigns import overview, services
 from callcenter.campaigns.errors import CampaignLocked
 from callcenter.campaigns.schemas import MAX_ABANDON_RATE, WEEKDAYS, CampaignFilter, CampaignIn, CampaignPatch
 from callcenter.db.base import utcnow
-from callcenter.enums import CampaignState, DialMode
+from callcenter.enums import CampaignState, DialMode, Role
 from callcenter.errors import ValidationFailed
 from callcenter.models import Segment, Team
 from callcenter.users.directory import operator_choices
@@ -47,18 +47,23 @@ async def campaigns_list(pg: Page) -> Response:
                            **pager("/campaigns", number, total, PAGE_SIZE, {"state": state} if state else {}))
 
 
-async def _choices(pg: Page) -> dict[str, Any]:
+async def _choices(pg: Page, form: CampaignForm) -> dict[str, Any]:
     segments = {sid: name for sid, name in await pg.db.execute(select(Segment.id, Segment.name).order_by(Segment.name))}
     teams = {tid: name for tid, name in await pg.db.execute(select(Team.id, Team.name).order_by(Team.name))}
-    return {"segments": segments, "teams": teams, "operators": await operator_choices(pg.db),
+    return {"segments": segments, "teams": teams, "operators": await operator_choices(pg.db, (Role.OPERATOR,), also=_ids(form.operator_ids)),
             "modes": [m.value for m in DialMode], "weekdays": WEEKDAYS}
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The operators a form already names (kept listed even if their role changed since)."""
+    return [int(v) for v in values if v.isdigit() and len(v) < 19]
 
 
 async def _show(pg: Page, form: CampaignForm, *, campaign: dict[str, Any] | None, errors: dict[str, str] | None = None,
                 problem: str | None = None, status: int = 200) -> Response:
     return await pg.render("campaigns/form.html", status=status, form=form, campaign=campaign,
                            action=f"/campaigns/{campaign['id']}/edit" if campaign else "/campaigns/new",
-                           errors=errors or {}, problem=problem, **await _choices(pg))
+                           errors=errors or {}, problem=problem, **await _choices(pg, form))
 
 
 async def _save(pg: Page, form: CampaignForm, campaign: dict[str, Any] | None) -> Response:
@@ -75,7 +80,7 @@ async def _save(pg: Page, form: CampaignForm, campaign: dict[str, Any] | None) -
                                                   if getattr(wanted, k) != getattr(stored, k)})
             saved = await services.update_campaign(pg.db, pg.principal, campaign["id"], patch, ip=pg.ip)
     except ValidationError as exc:
-        return await _show(pg, form, campaign=campaign, errors=schema_errors(pg.t, exc), status=422)
+        return await _show(pg, form, campaign=campaign, errors=schema_errors(pg.t, exc, form.windows), status=422)
     except ValidationFailed as exc:
         await pg.db.rollback()
         errors = {key.split(".")[0]: reason for key, reason in exc.fields.items()}

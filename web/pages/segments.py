@@ -90,6 +90,24 @@ async def segments_list(pg: Page) -> Response:
     return await pg.render("segments/list.html", segments=items, notice=notice if notice in ("deleted",) else None)
 
 
+# The filter document's keys and the editor's field each one is written in (and labelled by, segments.f.*).
+FIELD_OF = {"stages": "stages", "abc": "classes", "xyz": "classes", "owner_ids": "owners", "team_ids": "teams",
+            "time_zones": "time_zones", "name_contains": "name_contains", "tags_any": "tags_any", "tags_all": "tags_all",
+            "custom_equals": "custom", "custom_has": "custom", "last_contact_after": "last_contact_after",
+            "last_contact_before": "last_contact_before", "purchased_since": "purchased_since",
+            "not_purchased_since": "not_purchased_since", "never_called": "never_called",
+            "has_open_deals": "has_open_deals"}
+INPUT_OF = {"abc": "abc", "xyz": "xyz", "owner_ids": "owner_ids", "team_ids": "team_ids", "custom_equals": "custom",
+            "custom_has": "custom"}
+
+
+def _texts(pg: Page) -> dict[str, Any]:
+    """What ``static/segments.js`` says itself: a refused count names the fields by their labels."""
+    return {"invalid": pg.t("segments.invalid"), "failed": pg.t("segments.failed"),
+            "labels": {key: pg.t(f"segments.f.{label}") for key, label in FIELD_OF.items()},
+            "inputs": {key: INPUT_OF.get(key, key) for key in FIELD_OF}}
+
+
 async def _editor(pg: Page, *, segment: dict[str, Any] | None, name: str, filters: dict[str, Any],
                   errors: dict[str, str] | None = None, status: int = 200, notice: str | None = None) -> Response:
     teams = {tid: tname for tid, tname in await pg.db.execute(select(Team.id, Team.name).order_by(Team.name))}
@@ -98,7 +116,7 @@ async def _editor(pg: Page, *, segment: dict[str, Any] | None, name: str, filter
         errors=errors or {}, notice=notice, owners=await owner_choices(pg.db), teams=teams,
         stages=[s.value for s in Stage], abc_classes=[c.value for c in AbcClass], xyz_classes=[c.value for c in XyzClass],
         periods=PERIOD_STARTS, may_write=pg.principal.can(Permission.CAMPAIGNS_WRITE),
-        may_export=pg.principal.can(Permission.EXPORT),
+        may_export=pg.principal.can(Permission.EXPORT), texts=_texts(pg),
     )
 
 

@@ -75,11 +75,14 @@
     rows.forEach(function (op) {
       var tr = el("tr");
       tr.setAttribute("data-user", String(op.user_id));
-      tr.appendChild(el("td", null, op.full_name || op.login));
-      tr.appendChild(el("td", op.joined ? "ok" : "muted", op.joined ? T.joined : T.not_joined));
-      var state = (op.agent && op.agent.state) || "available";
+      tr.appendChild(el("td", "wrap", op.full_name || op.login));
       var desk = el("td");
-      desk.appendChild(el("span", "badge agent-" + state, (T.agent && T.agent[state]) || state));
+      if (op.joined) {
+        var state = (op.agent && op.agent.state) || "available";
+        desk.appendChild(el("span", "badge agent-" + state, (T.agent && T.agent[state]) || state));
+      } else {
+        desk.appendChild(el("span", "muted", T.not_joined));
+      }
       tr.appendChild(desk);
       var connected = el("td", "num");
       connected.appendChild(link(base + "/attempts?connected=yes&operator=" + op.user_id + "&since=" + encodeURIComponent(board.since), op.connected));
@@ -89,10 +92,19 @@
     });
     if (!rows.length) {
       var none = el("tr");
-      none.appendChild(el("td", "muted", T.none)).colSpan = 5;
+      none.appendChild(el("td", "muted", T.none)).colSpan = 4;
       fresh.appendChild(none);
     }
     body.replaceChildren(fresh);
+  }
+
+  // The AMD verdict in words; the raw cause only as a tooltip.
+  function verdict(a) {
+    if (!a.amd_status) return null;
+    var node = el("span", "sub", (T.amd && T.amd[a.amd_status]) || a.amd_status);
+    node.setAttribute("data-amd", a.amd_status);
+    if (a.amd_cause) node.title = a.amd_cause;
+    return node;
   }
 
   function recent(rows) {
@@ -101,23 +113,38 @@
     rows.forEach(function (a) {
       var tr = el("tr");
       tr.setAttribute("data-attempt", String(a.id));
+      tr.setAttribute("data-stage", a.stage);
       tr.appendChild(el("td", "nowrap", when(a.started_at)));
-      var client = el("td");
+      var client = el("td", "wrap");
       client.appendChild(link("/clients/" + encodeURIComponent(a.client_id), a.client_name));
+      client.appendChild(el("span", "sub mono nowrap", a.number_display || a.number));
       tr.appendChild(client);
-      tr.appendChild(el("td", "mono nowrap", a.number));
       var outcome = el("td");
-      outcome.appendChild(el("span", "badge attempt-" + a.outcome, (T.outcome && T.outcome[a.outcome]) || a.outcome));
+      outcome.appendChild(el("span", "badge attempt-" + a.stage, (T.stage && T.stage[a.stage]) || a.stage));
+      var amd = verdict(a);
+      if (amd) outcome.appendChild(amd);
       tr.appendChild(outcome);
-      tr.appendChild(el("td", "mono", a.amd_status || "—"));
-      tr.appendChild(el("td", null, a.operator_login || "—"));
-      tr.appendChild(el("td", "num mono", a.wait_for_operator_s === null || a.wait_for_operator_s === undefined ? "—" : a.wait_for_operator_s.toFixed(1)));
-      var call = el("td");
+      var who = el("td", "wrap", a.operator_name || "—");
+      if (a.wait_for_operator_s !== null && a.wait_for_operator_s !== undefined) {
+        who.appendChild(el("span", "sub", CC.fill(T.waited, { s: a.wait_for_operator_s.toFixed(1) })));
+      }
+      tr.appendChild(who);
+      var call = el("td", "nowrap");
       if (a.call_id) call.appendChild(link("/calls/" + encodeURIComponent(a.call_id) + "/review", T.open_call));
       tr.appendChild(call);
       fresh.appendChild(tr);
     });
     body.replaceChildren(fresh);
+  }
+
+  // Why a running campaign places no calls, or nothing.
+  function idle(why) {
+    var box = document.getElementById("campaign-idle");
+    if (!box) return;
+    var text = why && T.idle ? CC.fill(T.idle[why.reason] || "", { at: why.next_local || "—" }) : "";
+    box.textContent = text;
+    box.hidden = !text;
+    box.setAttribute("data-reason", why ? why.reason : "");
   }
 
   function load() {
@@ -136,6 +163,7 @@
         figures(data);
         operators(data.operators || []);
         recent(data.recent || []);
+        idle(data.idle);
         board.setAttribute("data-loaded", data.server_time);
         document.getElementById("campaign-conn").textContent = "";
       }, function () {

@@ -46,6 +46,29 @@
     return doc;
   }
 
+  // "time_zones.0" -> the label of the field it was typed in ("Часовые пояса"), each named once.
+  function refused(fields) {
+    var names = [];
+    Object.keys(fields).forEach(function (key) {
+      var top = key.split(".")[0];
+      var label = (texts.labels || {})[top] || top;
+      if (names.indexOf(label) < 0) names.push(label);
+    });
+    return names.join(", ");
+  }
+  // A red border on every field the count refused, none on the others.
+  function mark(fields) {
+    var bad = {};
+    Object.keys(fields).forEach(function (key) { bad[(texts.inputs || {})[key.split(".")[0]] || key.split(".")[0]] = true; });
+    Object.keys(texts.inputs || {}).forEach(function (key) {
+      var name = texts.inputs[key];
+      form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
+        if (bad[name]) input.setAttribute("aria-invalid", "true");
+        else input.removeAttribute("aria-invalid");
+      });
+    });
+  }
+
   var timer = null, asked = 0;
   function count() {
     var mine = ++asked;
@@ -58,6 +81,7 @@
       return r.json().then(function (body) { return {ok: r.ok, body: body}; });
     }).then(function (answer) {
       if (mine !== asked) return;  // a later edit has asked again
+      mark(answer.ok ? {} : answer.body.fields || {});
       if (answer.ok) {
         out.textContent = String(answer.body.count);
         out.dataset.state = "ok";
@@ -65,7 +89,7 @@
       } else {
         out.textContent = "—";
         out.dataset.state = "invalid";
-        note.textContent = texts.invalid + " " + Object.keys(answer.body.fields || {}).join(", ");
+        note.textContent = texts.invalid + " " + refused(answer.body.fields || {});
       }
     }).catch(function () {
       if (mine !== asked) return;
