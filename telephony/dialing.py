@@ -102,7 +102,7 @@ class DialingHandler:
         elif isinstance(event, CallEnded):
             held = self._given_up.pop(event.summary.linkedid, "")
             if held:
-                self._fail(event.summary.linkedid, f"{held}, {event.summary.outcome.value}", given_up=True)
+                self._fail(event.summary.linkedid, held, given_up=True)
 
     async def _dial(self, cmd: CampaignDialRequested) -> None:
         try:
