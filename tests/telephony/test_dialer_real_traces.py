@@ -212,3 +212,24 @@ def test_y10_a_late_setvar_is_accepted_and_ignored_so_the_tracker_stops_naming_t
     assert tracker.answering_channel("crm-att-2010") == setvar.frame["Channel"]  # still waiting: would be offered
     replay(tracker, [line for line in lines if message <= line.t < setvar.t])
     assert tracker.answering_channel("crm-att-2010") is None  # ...so the dialing module no longer sends it
+
+
+def test_y11_the_products_own_campaign_on_the_real_asterisk() -> None:
+    tracker = CallTracker()
+    events = replay(tracker, load("y11_dialer_product_campaign"))
+    calls = ended(events)
+    assert tracker.active_calls == ()
+    got = {linkedid: (c.outcome, c.answered_by, c.callee, c.ring_seconds, c.wait_seconds, c.talk_seconds, c.hangup_cause,
+                      c.amd_status) for linkedid, c in calls.items()}
+    assert got == {
+        "crm-att-1": (CallOutcome.ANSWERED, AGENT1, "+79130000004", 2, 3, 5, 16, "HUMAN"),
+        "crm-att-2": (CallOutcome.VOICEMAIL, None, "+79130000005", 2, None, None, 16, "MACHINE"),
+        "crm-att-3": (CallOutcome.BUSY, None, "+79130000002", 0, None, None, 17, None),
+        "crm-att-4": (CallOutcome.NO_ANSWER, None, "+79130000003", 10, None, None, 19, None),
+    }
+    # three calls at once, one per free operator; the fourth once the busy one had freed its operator
+    starts = {linkedid: t(c.started_at) or 0 for linkedid, c in calls.items()}
+    assert max(starts["crm-att-1"], starts["crm-att-2"], starts["crm-att-3"]) - starts["crm-att-1"] < 0.1
+    assert (t(calls["crm-att-3"].ended_at) or 0) < starts["crm-att-4"]
+    assert sorted(e.reason for e in only(events, OriginateFailed)) == [0, 3]
+    assert [e.interface for e in only(events, CallRinging)] == [AGENT1]
