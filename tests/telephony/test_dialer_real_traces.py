@@ -233,3 +233,19 @@ def test_y11_the_products_own_campaign_on_the_real_asterisk() -> None:
     assert (t(calls["crm-att-3"].ended_at) or 0) < starts["crm-att-4"]
     assert sorted(e.reason for e in only(events, OriginateFailed)) == [0, 3]
     assert [e.interface for e in only(events, CallRinging)] == [AGENT1]
+
+
+def test_y12_queue_mode_talk_is_the_operators_though_the_queue_credits_none() -> None:
+    tracker = CallTracker()
+    events = replay(tracker, load("y12_dialer_product_queue"))
+    calls = ended(events)
+    [complete] = frames("y12_dialer_product_queue", "AgentComplete")
+    assert (complete.frame["Linkedid"], complete.frame["TalkTime"]) == ("crm-att-1", "0")  # the queue's view
+    one, two = calls["crm-att-1"], calls["crm-att-2"]
+    assert (one.outcome, one.answered_by, one.queue, one.wait_seconds, one.talk_seconds) == (
+        CallOutcome.ANSWERED, AGENT1, "support", 3, 5)
+    assert (two.outcome, two.answered_by, two.offered_to, two.queue, two.wait_seconds, two.talk_seconds) == (
+        CallOutcome.ABANDONED, None, (), "support", 7, None)
+    [abandon] = frames("y12_dialer_product_queue", "QueueCallerAbandon")
+    assert (abandon.frame["Linkedid"], abandon.frame["HoldTime"]) == ("crm-att-2", "2")
+    assert [e.linkedid for e in only(events, CallQueued)] == ["crm-att-1", "crm-att-2"]
