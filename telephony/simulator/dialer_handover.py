@@ -100,8 +100,21 @@ async def queue_operator(s: CallScript, pbx: Pbx, queue: str, window: float, win
     the window takes the call. False when nobody did: the queue timed out, the dialplan abandons the call."""
     s.newexten(one, "Queue", f"{queue},,,,{window_text}")
     joined = s.now
-    s.queue_event("QueueCallerJoin", one, ("Queue", queue), ("Position", "1"), ("Count", "1"))
-    free = pbx.queue.available() if queue == pbx.config.queue else []
+    ours = queue == pbx.config.queue
+    position = pbx.queue.join(one, joined) if ours else 1
+    s.queue_event("QueueCallerJoin", one, ("Queue", queue), ("Position", str(position)),
+                  ("Count", str(pbx.queue.count if ours else 1)))
+    try:
+        return await _queued(s, pbx, queue, window, fate, one, two, carrier, joined, position, ours)
+    finally:
+        if ours and any(channel is one for channel, _ in pbx.queue.waiting):
+            pbx.queue.leave(one, abandoned=True)  # cut short
+
+
+async def _queued(s: CallScript, pbx: Pbx, queue: str, window: float, fate: Fate, one: SimChannel, two: SimChannel,
+                  carrier: SimChannel, joined: float, position: int, ours: bool) -> bool:
+    # The queue rings its members for the caller at its head only (trace y12: the second waits, rings nobody).
+    free = pbx.queue.available() if ours and position == 1 else []
     legs: list[Leg] = []
     for agent in free:
         leg = _operator_leg(s, one, agent)
@@ -123,7 +136,9 @@ async def queue_operator(s: CallScript, pbx: Pbx, queue: str, window: float, win
                 s.dial("DialEnd", one, other, ("DialStatus", status))
         for _, other in losers:
             s.hangup(other, 26)
-        s.queue_event("QueueCallerLeave", one, ("Queue", queue), ("Position", "1"), ("Count", "0"))
+        if ours:
+            pbx.queue.leave(one, abandoned=False)
+        s.queue_event("QueueCallerLeave", one, ("Queue", queue), ("Position", "1"), ("Count", str(pbx.queue.count)))
         hold = str(round(s.now - joined))
         s.agent("AgentConnect", one, leg, queue, agent.name, ("HoldTime", hold), ("RingTime", hold))
         pbx.queue.busy(agent, True)
@@ -140,8 +155,10 @@ async def queue_operator(s: CallScript, pbx: Pbx, queue: str, window: float, win
             s.dial("DialEnd", one, leg, ("DialStatus", status))
     for _, leg in legs:
         s.hangup(leg, 0)
-    s.queue_event("QueueCallerAbandon", one, ("Queue", queue), ("Position", "1"), ("OriginalPosition", "1"),
-                  ("HoldTime", str(round(s.now - joined))))
-    s.queue_event("QueueCallerLeave", one, ("Queue", queue), ("Position", "1"), ("Count", "0"))
+    if ours:
+        pbx.queue.leave(one, abandoned=True)
+    s.queue_event("QueueCallerAbandon", one, ("Queue", queue), ("Position", str(position)),
+                  ("OriginalPosition", str(position)), ("HoldTime", str(round(s.now - joined))))
+    s.queue_event("QueueCallerLeave", one, ("Queue", queue), ("Position", str(position)), ("Count", str(pbx.queue.count)))
     s.varset(one, "QUEUESTATUS", "TIMEOUT")
     return False

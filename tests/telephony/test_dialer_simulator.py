@@ -226,3 +226,27 @@ async def test_a_queue_nobody_answers_in_time_is_abandoned_as_on_the_real_asteri
     frames = [f for f, _ in client.frames]
     assert shape(frames) == shape(_recorded_frames("y9_dialer_queue_nobody"))
     assert [f["Value"] for f in frames if f.event == "VarSet" and f["Variable"] == "QUEUESTATUS"] == ["TIMEOUT"]
+
+
+async def test_two_live_answers_in_queue_mode_the_second_rings_nobody_as_in_trace_y12(sim: PbxSimulator) -> None:
+    sim.pbx.fate = lambda: Fate("live", ring=2.0, amd_seconds=1.81, talk=5.0)  # type: ignore[method-assign]
+    client, _ = await connect(sim)
+    try:
+        for channel_id, number in (("crm-att-1", "79130000004"), ("crm-att-2", "79130000014")):
+            client.writer.write(encode(originate(channel_id, number, queue="support")))
+        await client.writer.drain()
+        async with asyncio.timeout(5):
+            while sum(f.event == "Hangup" and f.get("Channel", "").startswith("PJSIP/carrier")  # noqa: ASYNC110
+                      for f, _ in client.frames) < 2:  # the frames come over TCP: polled, as Client.wait_for does
+                await asyncio.sleep(0.01)
+    finally:
+        await client.close()
+    calls = ended(CallTracker().feed_all(client.frames))
+    recorded = ended(replay(CallTracker(), load("y12_dialer_product_queue")))
+    for linkedid in ("crm-att-1", "crm-att-2"):
+        got, real = calls[linkedid], recorded[linkedid]
+        assert (got.outcome, got.answered_by, got.queue, got.wait_seconds, got.talk_seconds) == (
+            real.outcome, real.answered_by, real.queue, real.wait_seconds, real.talk_seconds)
+    assert calls["crm-att-2"].offered_to == ()
+    joins = [f["Position"] for f, _ in client.frames if f.event == "QueueCallerJoin"]
+    assert joins == ["1", "2"]
