@@ -30,8 +30,9 @@ from telephony.connector import Connector
 log = logging.getLogger(__name__)
 
 _REMEMBERED = 1000
-# Asterisk's Originate reasons (the dialled channel's last control frame)
-_REASONS = {0: "failed", 1: "hung up", 3: "no answer", 5: "busy", 8: "congestion"}
+# Asterisk's Originate reasons (the dialled channel's last control frame). A busy client gives 0, not 5: the
+# Local channel hangs up before any control frame reaches it (traces e and y5); the CallEnded tells busy.
+_REASONS = {0: "refused", 1: "hung up", 3: "no answer", 5: "busy", 8: "congestion"}
 
 
 def originate_frame(cmd: CampaignDialRequested, context: str) -> Frame:

@@ -2,7 +2,8 @@
 ``Local/<number>@<dialer context>`` whose ``;1`` half has the ``ChannelId`` as Uniqueid (so every leg's
 Linkedid) and ``;2`` the ``OtherChannelId``; ``;2`` dials the client through the carrier, and once the client
 answers, ``;1`` runs the answered context: ``AMD()``, then per ``CRM_`` variable the queue, the preview
-operator, or a wait in 0.2 s steps for the dialer's ``Setvar CRM_AGENT``, else the abandon message.
+operator, or a wait in 0.2 s steps for the dialer's ``Setvar CRM_AGENT``, else the abandon message
+(``dialer_handover``: the operator's leg, and the Local pair optimizing itself away, as traces y1..y9 show).
 
 The dialplan is docs/asterisk/extensions.conf's ``[dialer-out]`` and ``[dialer-out-answered]``; the
 causes and reasons are the recorded ones: busy 17 and Reason 0, no answer 19 and Reason 3.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telephony.simulator.channels import UNKNOWN, SimChannel
+from telephony.simulator.dialer_handover import dial_operator, queue_operator
 from telephony.simulator.outbound import OriginateRequest
 from telephony.simulator.plan import Agent
 from telephony.simulator.script import CallScript, event
@@ -157,11 +159,18 @@ async def _answered(s: CallScript, pbx: Pbx, req: DialerOriginate, fate: Fate, o
         if req.variable("CRM_MACHINE") == "message":
             s.newexten(one, "WaitForSilence", "1500,1,20")
             await s.wait(fate.greeting if fate.kind == "machine" else 1.5)
+            s.varset(one, "WAITSTATUS", "SILENCE")
             await _play(s, one, MACHINE_MESSAGE, 5.0)
         await _hang_up_from_the_dialplan(s, one, two, carrier)
         return
-    agent = await _operator_for(s, pbx, req, one)
-    if agent is None or not await _talk(s, pbx, agent, fate, one, two, carrier):
+    queue = req.variable("CRM_QUEUE")
+    if queue:
+        window = req.variable("CRM_CONNECT_S")
+        taken = await queue_operator(s, pbx, queue, _seconds(window, 2.0), window, fate, one, two, carrier)
+    else:
+        agent = await _operator_for(s, pbx, req, one)
+        taken = agent is not None and await dial_operator(s, pbx, agent, fate, one, two, carrier)
+    if not taken:
         await _play(s, one, ABANDON_MESSAGE, 3.0)
         await _hang_up_from_the_dialplan(s, one, two, carrier)
 
@@ -185,16 +194,8 @@ async def _hang_up_from_the_dialplan(s: CallScript, one: SimChannel, two: SimCha
 
 
 async def _operator_for(s: CallScript, pbx: Pbx, req: DialerOriginate, one: SimChannel) -> Agent | None:
-    """The queue's free member, the preview operator, or the one the dialer names in time; None: abandon."""
-    queue = req.variable("CRM_QUEUE")
+    """The preview operator, or the one the dialer names in time; None: nobody, abandon."""
     window = _seconds(req.variable("CRM_CONNECT_S"), 2.0)
-    if queue:
-        s.newexten(one, "Queue", f"{queue},,,,{req.variable('CRM_CONNECT_S')}")
-        free = pbx.queue.available() if queue == pbx.config.queue else []
-        if free:
-            return free[0]
-        await s.wait(window)
-        return None
     waited = 0.0
     while True:
         wanted = (one.variables.get("CRM_AGENT") or "").strip()
@@ -212,44 +213,3 @@ def _seconds(value: str, default: float) -> float:
         return max(0.0, float(value))
     except ValueError:
         return default
-
-
-async def _talk(s: CallScript, pbx: Pbx, agent: Agent, fate: Fate, one: SimChannel, two: SimChannel,
-                carrier: SimChannel) -> bool:
-    """``Dial(<operator>,20)`` from ``;1``: the operator answers and talks; False when their phone is busy."""
-    s.newexten(one, "Dial", f"{agent.interface},20")
-    leg = s.newchannel(s.factory.pjsip(agent.endpoint, s.now, one.linkedid, caller_num=agent.extension,
-                                       caller_name=agent.name, context="from-agents", exten="s",
-                                       connected_num=one.caller_num, connected_name=one.caller_name))
-    s.dial("DialBegin", one, leg, ("DialString", agent.endpoint))
-    member = pbx.queue.members.get(agent.interface)
-    if member is not None and member.in_call:
-        s.dial("DialEnd", one, leg, ("DialStatus", "BUSY"))
-        s.hangup(leg, 17)
-        return False
-    pbx.queue.busy(agent, True)
-    try:
-        s.newstate(leg, 5)
-        s.dial("DialState", one, leg, ("DialStatus", "RINGING"))
-        await s.wait(pbx.config.dial_agent_answer_s)
-        leg.connect_to(one)
-        s.newstate(leg, 6)
-        s.varset(one, "DIALSTATUS", "ANSWER")
-        s.dial("DialEnd", one, leg, ("DialStatus", "ANSWER"))
-        inside = s.new_bridge()
-        s.bridge_enter(inside, leg)
-        s.bridge_enter(inside, one)
-        await s.wait(fate.talk)
-    finally:
-        pbx.queue.busy(agent, False, at=s.now)
-    # The client hangs up: their leg, then the Local pair, then the operator's.
-    s.channel_event("HangupRequest", carrier, ("Cause", "16"))
-    s.bridge_leave(carrier)
-    s.hangup(carrier, 16)
-    s.bridge_leave(two)
-    s.hangup(two, 16)
-    s.bridge_leave(one)
-    s.hangup(one, 16)
-    s.bridge_leave(leg)
-    s.hangup(leg, 16)
-    return True

@@ -188,7 +188,10 @@ def on_agent_complete(st: TrackerState, f: Frame, at: datetime, out: Out) -> Non
         return
     call.queue = f.get("Queue") or call.queue
     talk = _int(f.get("TalkTime"))
-    if talk is not None:
+    caller = f.get("Uniqueid")
+    # A queue caller that is already gone while the call goes on (a Local half optimized away once the operator
+    # answered, trace y12) is credited TalkTime 0: the talk is the call's own, from the operator's answer.
+    if talk is not None and (caller is None or caller in call.live):
         call.talk_time = talk
     hold = _int(f.get("HoldTime"))
     if hold is not None and call.hold_time is None:

@@ -4,7 +4,9 @@ A dialer call is an ``Originate`` whose ``ChannelId`` (so its Linkedid) is an at
 or whose first channel is ``Local/<number>@<dialer context>`` (``TrackerConfig.dialer_contexts``), or any
 call on which ``CRM_ATTEMPT`` is set (the Originate's variables, set on both Local halves at once, trace j)
 or which runs ``AMD()``. ``CRM_CAMPAIGN`` alone is no sign: click-to-call may carry one too (trace d). The Local ``;1`` half, whose Uniqueid is the ChannelId, runs the answered part of the dialplan:
-AMD, then the hand-over to an operator, so it is the channel the dialer's ``Setvar CRM_AGENT`` goes to.
+AMD, then the hand-over to an operator, so it is the channel the dialer's ``Setvar CRM_AGENT`` goes to, but
+only while it waits: once it runs one of ``PAST_THE_WAIT`` (the operator's ``Dial``, ``Queue``, the abandon
+or machine message, ``Hangup``) Asterisk still accepts the ``Setvar`` and nothing comes of it (trace y10).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from telephony.tracker.state import Call, TrackerState
 
 Out = list[CallEvent]
 DIALER_VARIABLES = ("CRM_ATTEMPT",)
+PAST_THE_WAIT = ("Dial", "Queue", "Playback", "WaitForSilence", "Hangup")
 
 
 def is_attempt(linkedid: str) -> bool:
@@ -74,10 +77,18 @@ def on_amd_cause(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
     tell_detection(call, at, out)
 
 
+def on_answered_application(st: TrackerState, f: Frame, at: datetime, out: Out) -> None:
+    """Newexten of one of ``PAST_THE_WAIT`` on a dialer call's first channel: no longer waiting for an operator."""
+    call = _call(st, f)
+    if call is not None and call.dialer and f.get("Uniqueid") == call.linkedid:
+        call.wait_over = True
+
+
 def answering_channel(st: TrackerState, linkedid: str) -> str | None:
-    """The live channel that runs a dialer call's answered dialplan: the one whose Uniqueid is the Linkedid."""
+    """The live channel that runs a dialer call's answered dialplan (the one whose Uniqueid is the Linkedid),
+    while it still waits for ``CRM_AGENT``."""
     call = st.calls.get(linkedid)
-    if call is None or linkedid not in call.live:
+    if call is None or call.wait_over or linkedid not in call.live:
         return None
     channel = st.channels.get(linkedid)
     return channel.name if channel is not None else None

@@ -79,6 +79,9 @@ class Call:
     amd_cause: str | None = None
     amd_at: datetime | None = None  # when MachineDetection was published
     amd_told: bool = False
+    # The answered dialplan (on the Local ;1) has stopped waiting for CRM_AGENT: it dials an operator, queues,
+    # plays a message or hangs up. A Setvar now is accepted by Asterisk and ignored (trace y10).
+    wait_over: bool = False
 
 
 @dataclass(slots=True)

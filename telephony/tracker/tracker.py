@@ -64,6 +64,7 @@ _VARIABLES: dict[str, Handler] = {
 }
 _APPLICATIONS: dict[str, Handler] = {
     "VoiceMail": ch.on_voicemail, "MixMonitor": ch.on_mixmonitor, "ChanSpy": spy.on_spy_application, "ExtenSpy": spy.on_spy_application,
+    **dict.fromkeys(dialer.PAST_THE_WAIT, dialer.on_answered_application),
 }
 # What a spy leg must not say: it never rings, queues or is answered on anyone's desk.
 _NOT_FOR_SPIES = (CallRinging, CallAnswered, CallQueued)
@@ -160,7 +161,7 @@ class CallTracker:
 
     def answering_channel(self, linkedid: str) -> str | None:
         """The live channel running a dialer call's answered dialplan (its Local ``;1``), where ``CRM_AGENT``
-        is set; None once it is gone."""
+        is set; None once it is gone or has stopped waiting for an operator."""
         return dialer.answering_channel(self._state, linkedid)
 
     def reconcile(self, channels: list[Frame], at: datetime) -> list[CallEvent]:

@@ -139,7 +139,9 @@ async def test_setvar_names_the_operator_of_a_waiting_call(sim: PbxSimulator) ->
         waiting = next(f["Channel"] for f, _ in client.frames if f.get("Application") == "Wait")
         done = await client.send("Setvar", Channel=waiting, Variable="CRM_AGENT", Value="PJSIP/agent2")
         assert (done.response, done["Message"]) == ("Success", "Variable Set")
-        await client.wait_for(lambda f: f.event == "Hangup" and f.get("Uniqueid") == "crm-att-8", within=5)
+        # the Local pair goes once agent2 is in (trace y1): the call ends with the operator's leg
+        await client.wait_for(lambda f: f.event == "Hangup" and f.get("Channel", "").startswith("PJSIP/agent2"),
+                              within=10)
     finally:
         await client.close()
     [summary] = ended(CallTracker().feed_all(client.frames)).values()
@@ -167,3 +169,84 @@ def test_fates_follow_the_configured_rates_and_the_seed() -> None:
     assert 100 < talk < 140
     assert all(f.amd_verdict == "MACHINE" for f in fates if f.kind == "machine")
     assert timedelta(seconds=min(f.ring for f in fates)) >= timedelta(seconds=1)
+
+
+# ---------------------------------------------------------------- the hand-over as the real traces y1..y9 show it
+_SHAPE = {"LocalOptimizationBegin", "LocalOptimizationEnd", "Hangup", "QueueCallerJoin", "AgentCalled", "AgentConnect",
+          "AgentComplete", "AgentRingNoAnswer", "QueueCallerAbandon", "QueueCallerLeave", "OriginateResponse"}
+
+
+def _role(channel: str) -> str:
+    if channel.startswith("Local/"):
+        return channel[-2:]
+    return channel.split("/", 1)[-1].rsplit("-", 1)[0] if channel else ""
+
+
+def shape(frames: list[Frame]) -> list[tuple[str, str, str]]:
+    """What happened to which leg, order aside (Asterisk's own order of simultaneous hangups varies)."""
+    return sorted((f.event or "", _role(f.get("Channel") or f.get("DestChannel") or f.get("LocalOneChannel") or ""),
+                   f.get("Cause") or f.get("Reason") or "") for f in frames if f.event in _SHAPE)
+
+
+def _recorded_frames(name: str) -> list[Frame]:
+    return [line.frame for line in load(name) if line.incoming]
+
+
+@pytest.mark.parametrize(("name", "agent", "queue", "amd", "fate"), [
+    ("y1_dialer_handover", "PJSIP/agent1", "", True, Fate("live", ring=2.0, amd_seconds=1.81, talk=5.0)),
+    ("y7_dialer_preview", "PJSIP/agent1", "", False, Fate("live", ring=2.0, talk=5.0)),
+    ("y8_dialer_queue_answered", "", "support", True, Fate("live", ring=2.0, amd_seconds=1.81, talk=5.0)),
+])
+async def test_an_operator_takes_the_call_and_the_local_pair_goes_as_on_the_real_asterisk(
+        sim: PbxSimulator, name: str, agent: str, queue: str, amd: bool, fate: Fate) -> None:
+    frame = originate("crm-att-9", "79130000004" if amd else "79130000001", agent=agent, queue=queue, amd=amd)
+    summary, events, client = await dialled(sim, frame, fate)
+    recorded, recorded_events = trace_summary(name)
+    assert (summary.outcome, summary.answered_by, summary.callee, summary.queue) == (
+        recorded.outcome, recorded.answered_by, recorded.callee, recorded.queue)
+    assert set(summary.offered_to) == set(recorded.offered_to)
+    assert (summary.ring_seconds, summary.wait_seconds, summary.talk_seconds, summary.hangup_cause) == (
+        recorded.ring_seconds, recorded.wait_seconds, recorded.talk_seconds, recorded.hangup_cause)
+    assert [type(e) for e in events] == [type(e) for e in recorded_events]
+    frames = [f for f, _ in client.frames]
+    assert shape(frames) == shape(_recorded_frames(name))
+    # both Local halves are gone as soon as the operator is in, long before the client and the operator hang up
+    local_gone = [at for f, at in client.frames if f.event == "Hangup" and f["Channel"].startswith("Local/")]
+    assert len(local_gone) == 2 and max(local_gone) <= summary.ended_at - timedelta(seconds=4)
+
+
+async def test_a_queue_nobody_answers_in_time_is_abandoned_as_on_the_real_asterisk(sim: PbxSimulator) -> None:
+    sim.pbx.config = replace(sim.pbx.config, dial_agent_answer_s=5.0)  # slower than the 2 s window
+    fate = Fate("live", ring=2.0, amd_seconds=1.81)
+    summary, events, client = await dialled(sim, originate("crm-att-9", "79130000004", queue="support"), fate)
+    recorded, recorded_events = trace_summary("y9_dialer_queue_nobody")
+    assert without_times(summary) == without_times(replace(recorded, offered_to=summary.offered_to))
+    assert set(summary.offered_to) == set(recorded.offered_to)
+    assert [type(e) for e in events] == [type(e) for e in recorded_events]
+    frames = [f for f, _ in client.frames]
+    assert shape(frames) == shape(_recorded_frames("y9_dialer_queue_nobody"))
+    assert [f["Value"] for f in frames if f.event == "VarSet" and f["Variable"] == "QUEUESTATUS"] == ["TIMEOUT"]
+
+
+async def test_two_live_answers_in_queue_mode_the_second_rings_nobody_as_in_trace_y12(sim: PbxSimulator) -> None:
+    sim.pbx.fate = lambda: Fate("live", ring=2.0, amd_seconds=1.81, talk=5.0)  # type: ignore[method-assign]
+    client, _ = await connect(sim)
+    try:
+        for channel_id, number in (("crm-att-1", "79130000004"), ("crm-att-2", "79130000014")):
+            client.writer.write(encode(originate(channel_id, number, queue="support")))
+        await client.writer.drain()
+        async with asyncio.timeout(5):
+            while sum(f.event == "Hangup" and f.get("Channel", "").startswith("PJSIP/carrier")  # noqa: ASYNC110
+                      for f, _ in client.frames) < 2:  # the frames come over TCP: polled, as Client.wait_for does
+                await asyncio.sleep(0.01)
+    finally:
+        await client.close()
+    calls = ended(CallTracker().feed_all(client.frames))
+    recorded = ended(replay(CallTracker(), load("y12_dialer_product_queue")))
+    for linkedid in ("crm-att-1", "crm-att-2"):
+        got, real = calls[linkedid], recorded[linkedid]
+        assert (got.outcome, got.answered_by, got.queue, got.wait_seconds, got.talk_seconds) == (
+            real.outcome, real.answered_by, real.queue, real.wait_seconds, real.talk_seconds)
+    assert calls["crm-att-2"].offered_to == ()
+    joins = [f["Position"] for f, _ in client.frames if f.event == "QueueCallerJoin"]
+    assert joins == ["1", "2"]

@@ -160,7 +160,7 @@ async def test_a_busy_client_is_a_busy_call_and_a_failed_dial() -> None:
     call = w.ended("crm-att-3")
     assert (call.outcome, call.hangup_cause, call.answered_at, call.callee) == (CallOutcome.BUSY, 17, None, "+79131234567")
     [failed] = w.of(CampaignDialFailed)
-    assert failed.channel_id == "crm-att-3" and "reason 0" in failed.reason
+    assert failed.channel_id == "crm-att-3" and "reason 0: refused" in failed.reason
     ending = next(i for i, e in enumerate(w.seen) if isinstance(e, CallEnded))
     assert w.seen.index(failed) > ending  # the outcome (busy) reaches the dialer first
     assert not w.of(CallPickedUp) and not w.of(MachineDetection)
@@ -179,3 +179,16 @@ async def test_a_refused_or_unplaceable_originate_is_a_failed_dial() -> None:
     assert refused.channel_id == long.channel_id and "Uniqueid length exceeds maximum" in refused.reason
     assert bad.channel_id == "crm-att-5" and "E.164" in bad.reason
     assert w.handler.placed == 0 and not w.of(CallEnded)
+
+
+async def test_an_offer_that_comes_once_the_abandon_message_plays_is_not_sent() -> None:
+    # trace y10: Asterisk would accept the Setvar and ignore it; the handler does not send it at all
+    async with wired(Fate("live", ring=1.0, amd_seconds=1.0)) as w:
+        w.bus.publish(request(6))
+        await wait_for(lambda: any(f.get("AppData") == "custom/dialer_abandon" for f in w.frames), limit=5)
+        await asyncio.sleep(0.01)  # the Newexten reaches the connector's tracker over TCP
+        w.bus.publish(CampaignCallOffered("crm-att-6", "PJSIP/101", AT))
+        await wait_for(lambda: bool(w.of(CallEnded)), limit=5)
+    assert w.ended("crm-att-6").outcome is CallOutcome.ABANDONED
+    assert w.handler.offered == 0 and not w.of(CallRinging)
+    assert not any(f.event == "VarSet" and f.get("Variable") == "CRM_AGENT" and f.get("Value") for f in w.frames)
