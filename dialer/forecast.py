@@ -9,8 +9,11 @@ busy operators never free up, and every call under way is a live answer arriving
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import struct
 from collections import deque
+from operator import mul, sub, truediv
 
 from dialer.snapshot import CallEvent
 
@@ -18,6 +21,8 @@ QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
 HORIZONS = len(QUANTILES)
 Row = tuple[float, ...]
 """Per horizon the probability, then per horizon its variance p(1 − p)."""
+Columns = list[list[float]]
+"""A table by columns: per horizon the probabilities, then per horizon their variances, one a row."""
 
 _MAX_RING_S = 60
 _MAX_TALK_S = 1800
@@ -26,24 +31,111 @@ _MAX_WRAP_S = 240
 _MIN_SURVIVORS = 5
 
 
+# The tables are packed: a row is one int, its values in units of 2^-40 (about 1e-12) shifted 64 bits
+# apart, so that the pacer adds up the rows of every busy operator and ringing call with one C-level
+# ``sum`` of ints rather than ten sums of columns. Values may be negative (a reach shorter than the mean
+# wrap-up); a field's sum reads back exactly while it stays within ±2^63 units, which ``column_sums``
+# sees to. The tables are built column by column through C-level ``map``s, being rebuilt every 10 s.
+_FIELDS = struct.Struct(f">{2 * HORIZONS}q")  # big-endian, last column first: the int's highest field
+_SCALE = 2.0 ** 40
+_UNIT = 2.0 ** -40
+_HALF = 1 << 63
+_BIAS = sum(_HALF << (64 * j) for j in range(2 * HORIZONS))  # lifts every field above zero: no borrows
+_MOST_LOAD = 2.0 ** 21  # rows added × their largest value: well within 2^63 units a field
+_ZEROS = (0.0,) * 2 * HORIZONS
+_floor = math.floor  # faster than int(), and the same on elapsed times (never negative)
+
+
 def _row(probabilities: list[float]) -> Row:
     return (*probabilities, *(p * (1 - p) for p in probabilities))
 
 
-def _conditional_table(samples: list[float], reaches: list[float], top: int, step: int) -> list[Row]:
+def _with_variances(probabilities: Columns) -> Columns:
+    return probabilities + [list(map(mul, column, map((1.0).__sub__, column))) for column in probabilities]
+
+
+def _unpack(total: int) -> list[float]:
+    fields = _FIELDS.unpack(((total + _BIAS) ^ _BIAS).to_bytes(_FIELDS.size, "big"))
+    return [x * _UNIT for x in reversed(fields)]
+
+
+class PackedTable:
+    """A table as the pacer looks it up: a packed row a second of elapsed time up to ``span`` seconds,
+    the last row going on."""
+
+    __slots__ = ("packed", "largest")
+
+    def __init__(self, columns: Columns, step: int, span: int) -> None:
+        """``columns``: the table's rows ``step`` seconds apart, by column (at least one row)."""
+        fixed = [list(map(_floor, map(_SCALE.__mul__, column))) for column in reversed(columns)]
+        # Packed as signed fields, whose sign bits flipped are the fields lifted by 2^63, as _BIAS lifts them.
+        packed = list(map(_BIAS.__rsub__, map(_BIAS.__xor__, map(
+            int.from_bytes, itertools.starmap(_FIELDS.pack, zip(*fixed))))))
+        if step > 1:
+            packed = list(itertools.chain.from_iterable(zip(*[packed] * step)))
+        packed.extend([packed[-1]] * (span + 1 - len(packed)))
+        self.packed = packed
+        # Probabilities are at most 1, so the largest value in size is 1 or the variance of the lowest.
+        low = min(0.0, min(map(min, columns[:HORIZONS])))
+        self.largest = max(1.0, -low * (1 - low))
+
+    @classmethod
+    def constant(cls, row: Row) -> PackedTable:
+        """The same row at every elapsed time."""
+        return cls([[x] for x in row], 1, 0)
+
+
+def column_sums(t: float, parts: tuple[tuple[PackedTable, tuple[float, ...]], ...]) -> Row:
+    """Per column, the sum over every (table, start times) part of the table's row at each start's whole
+    seconds elapsed by ``t``. Start times are oldest first, as a ``DialerSnapshot`` has them."""
+    total = 0
+    load = 0.0
+    for table, starts in parts:
+        if not starts:
+            continue
+        load += len(starts) * table.largest
+        if load >= _MOST_LOAD:  # more than any campaign has under way: add up in parts that cannot overflow
+            return _in_parts(t, parts)
+        packed = table.packed
+        top = len(packed) - 1
+        if t - starts[0] < top + 1 and t >= starts[-1]:
+            try:  # every elapsed time within the table (unless the starts are out of order)
+                total += sum(map(packed.__getitem__, map(_floor, map(sub, itertools.repeat(t), starts))))
+                continue
+            except IndexError:
+                pass
+        total += sum([packed[max(0, min(top, int(t - started)))] for started in starts])
+    return tuple(_unpack(total)) if load else _ZEROS
+
+
+def _in_parts(t: float, parts: tuple[tuple[PackedTable, tuple[float, ...]], ...]) -> Row:
+    sums = list(_ZEROS)
+    for table, starts in parts:
+        size = max(1, int(_MOST_LOAD / 2 / table.largest))
+        for first in range(0, len(starts), size):
+            part = column_sums(t, ((table, starts[first:first + size]),))
+            sums = [a + b for a, b in zip(sums, part)]
+    return tuple(sums)
+
+
+def _conditional_table(samples: list[float], reaches: list[float], top: int, step: int) -> Columns:
     """Row for every elapsed time ``e`` (``step`` apart up to ``top``): the probability that a duration
     from ``samples``, known to exceed ``e``, ends by ``e + reach`` for each reach. Where few samples are
-    that long, the last well-founded row goes on."""
+    that long, the last well-founded row goes on: the table stops at it, and stands for it beyond."""
     ordered = sorted(samples)
     n = len(ordered)
-    table: list[Row] = []
-    last = _row([0.0] * len(reaches))
-    for e in range(0, top + step, step):
-        below = bisect.bisect_right(ordered, e)
-        if n - below >= _MIN_SURVIVORS:
-            last = _row([(bisect.bisect_right(ordered, e + r) - below) / (n - below) for r in reaches])
-        table.append(last)
-    return table
+    elapsed = range(0, top + step, step)
+    if n >= _MIN_SURVIVORS:
+        # Rows while at least _MIN_SURVIVORS samples exceed e, that is while e < the fifth longest.
+        elapsed = elapsed[:bisect.bisect_left(elapsed, ordered[n - _MIN_SURVIVORS])]
+    if n < _MIN_SURVIVORS or not elapsed:
+        return [[0.0] for _ in range(2 * HORIZONS)]
+    below = list(map(bisect.bisect_right, itertools.repeat(ordered), elapsed))
+    survivors = list(map(n.__sub__, below))
+    return _with_variances([
+        list(map(truediv, map(sub, map(bisect.bisect_right, itertools.repeat(ordered),
+                                       map(float(reach).__add__, elapsed)), below), survivors))
+        for reach in reaches])
 
 
 class Forecast:
@@ -63,10 +155,10 @@ class Forecast:
         self._wrapups: deque[float] = deque(maxlen=100)
         self.fast_live_rate = math.nan
         self.horizons: tuple[int, ...] = (3, 6, 9, 12, 15)
-        self.ring: list[Row] = [_row([prior_live_rate] * HORIZONS)]
-        self.new_call: Row = self.ring[0]
-        self.talk: list[Row] = [_row([0.0] * HORIZONS)]
-        self.wrap: list[Row] = [_row([0.0] * HORIZONS)]
+        self.new_call: Row = _row([prior_live_rate] * HORIZONS)
+        self.ring = PackedTable.constant(self.new_call)
+        self.talk = PackedTable.constant(_ZEROS)
+        self.wrap = PackedTable.constant(_ZEROS)
         self.amd_live = 1.0
         self.live_rate = prior_live_rate
 
@@ -120,10 +212,12 @@ class Forecast:
             wrap = 0.0 if math.isnan(wrapup_mean_s) else wrapup_mean_s
             if len(talks) >= 10:
                 reaches = [h + window_s - wrap for h in self.horizons]
-                self.talk = _conditional_table(list(talks), reaches, _MAX_TALK_S, _TALK_STEP_S)
+                table = _conditional_table(list(talks), reaches, _MAX_TALK_S, _TALK_STEP_S)
+                self.talk = PackedTable(table, _TALK_STEP_S, _MAX_TALK_S + _TALK_STEP_S)
             if len(self._wrapups) >= 10:
                 reaches = [h + window_s for h in self.horizons]
-                self.wrap = _conditional_table(list(self._wrapups), reaches, _MAX_WRAP_S, 1)
+                self.wrap = PackedTable(_conditional_table(list(self._wrapups), reaches, _MAX_WRAP_S, 1), 1,
+                                        _MAX_WRAP_S)
 
     def _refresh_ring(self) -> None:
         n = len(self._attempts)
@@ -132,22 +226,17 @@ class Forecast:
         self.live_rate = sum(self._ended_live) / n
         detection = sum(self._detection) / len(self._detection) if self._detection else 0.0
         # Ended by the end of second k (cumulative), all attempts and those live.
-        ended, ended_live, total, total_live = [], [], 0, 0
-        for count, live in zip(self._ended, self._ended_live):
-            total += count
-            total_live += live
-            ended.append(total)
-            ended_live.append(total_live)
+        ended = list(itertools.accumulate(self._ended))
+        ended_live = list(itertools.accumulate(self._ended_live))
         top = len(ended) - 1
         reach = [max(0, min(top, int(h - detection))) for h in self.horizons]
-        table: list[Row] = []
-        for e in range(_MAX_RING_S + 1):
-            before = ended[e - 1] if e else 0
-            before_live = ended_live[e - 1] if e else 0
-            survivors = n - before
-            if survivors < _MIN_SURVIVORS:
-                table.append(table[-1] if table else _row([0.0] * HORIZONS))
-                continue
-            table.append(_row([(ended_live[min(top, e + r)] - before_live) / survivors for r in reach]))
-        self.ring = table
-        self.new_call = table[0]
+        # Rows while at least _MIN_SURVIVORS attempts still ring at second e (ended by e − 1 at most n − 5);
+        # the table stops at the last, and stands for it beyond.
+        rows = min(_MAX_RING_S + 1, bisect.bisect_right(ended, n - _MIN_SURVIVORS) + 1)
+        before, before_live = [0, *ended[:rows - 1]], [0, *ended_live[:rows - 1]]
+        survivors = list(map(n.__sub__, before))
+        reached = ended_live + [ended_live[-1]] * (top + 1)  # live by e + r, at most by the last second
+        table = _with_variances([list(map(truediv, map(sub, reached[r:r + rows], before_live), survivors))
+                                 for r in reach])
+        self.ring = PackedTable(table, 1, _MAX_RING_S + 1)
+        self.new_call = tuple(column[0] for column in table)
