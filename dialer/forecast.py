@@ -21,8 +21,8 @@ QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
 HORIZONS = len(QUANTILES)
 Row = tuple[float, ...]
 """Per horizon the probability, then per horizon its variance p(1 − p)."""
-Columns = list[list[float]]
-"""A table by columns: per horizon the probabilities, then per horizon their variances, one a row."""
+Table = list[float]
+"""A table's values column after column: per horizon the probabilities (one a row), then the variances."""
 
 _MAX_RING_S = 60
 _MAX_TALK_S = 1800
@@ -35,14 +35,19 @@ _MIN_SURVIVORS = 5
 # apart, so that the pacer adds up the rows of every busy operator and ringing call with one C-level
 # ``sum`` of ints rather than ten sums of columns. Values may be negative (a reach shorter than the mean
 # wrap-up); a field's sum reads back exactly while it stays within ±2^63 units, which ``column_sums``
-# sees to. The tables are built column by column through C-level ``map``s, being rebuilt every 10 s.
-_FIELDS = struct.Struct(f">{2 * HORIZONS}q")  # big-endian, last column first: the int's highest field
+# sees to. The tables are built in a few passes of C-level ``map``s over all their values, being rebuilt
+# every 10 s.
+# A table's rows are packed in the lower ten fields or, for ``upper`` tables, the next ten, so that one sum
+# adds up operators and calls alike and ``column_sums`` reads the twenty sums at once.
+_ROW = struct.Struct(f">{2 * HORIZONS}q")  # big-endian, last column first: the int's highest field
+_SUMS = struct.Struct(f">{4 * HORIZONS}q")
 _SCALE = 2.0 ** 40
 _UNIT = 2.0 ** -40
-_HALF = 1 << 63
-_BIAS = sum(_HALF << (64 * j) for j in range(2 * HORIZONS))  # lifts every field above zero: no borrows
+_ROW_BITS = 64 * 2 * HORIZONS
+_BIAS = sum(1 << (64 * j + 63) for j in range(4 * HORIZONS))  # lifts every field above zero: no borrows
+_ROW_BIAS = _BIAS >> _ROW_BITS
 _MOST_LOAD = 2.0 ** 21  # rows added × their largest value: well within 2^63 units a field
-_ZEROS = (0.0,) * 2 * HORIZONS
+_ZEROS = (0.0,) * 4 * HORIZONS
 _floor = math.floor  # faster than int(), and the same on elapsed times (never negative)
 
 
@@ -50,12 +55,12 @@ def _row(probabilities: list[float]) -> Row:
     return (*probabilities, *(p * (1 - p) for p in probabilities))
 
 
-def _with_variances(probabilities: Columns) -> Columns:
-    return probabilities + [list(map(mul, column, map((1.0).__sub__, column))) for column in probabilities]
+def _with_variances(probabilities: list[float]) -> Table:
+    return probabilities + list(map(mul, probabilities, map((1.0).__sub__, probabilities)))
 
 
 def _unpack(total: int) -> list[float]:
-    fields = _FIELDS.unpack(((total + _BIAS) ^ _BIAS).to_bytes(_FIELDS.size, "big"))
+    fields = _SUMS.unpack(((total + _BIAS) ^ _BIAS).to_bytes(_SUMS.size, "big"))
     return [x * _UNIT for x in reversed(fields)]
 
 
@@ -65,29 +70,35 @@ class PackedTable:
 
     __slots__ = ("packed", "largest")
 
-    def __init__(self, columns: Columns, step: int, span: int) -> None:
-        """``columns``: the table's rows ``step`` seconds apart, by column (at least one row)."""
-        fixed = [list(map(_floor, map(_SCALE.__mul__, column))) for column in reversed(columns)]
+    def __init__(self, table: Table, step: int, span: int, *, upper: bool = False) -> None:
+        """``table``: rows ``step`` seconds apart (at least one); ``upper``: its columns come after the
+        others' in ``column_sums``."""
+        rows = len(table) // (2 * HORIZONS)
+        fixed = list(map(_floor, map(_SCALE.__mul__, table)))
+        columns = [fixed[j * rows:(j + 1) * rows] for j in reversed(range(2 * HORIZONS))]
         # Packed as signed fields, whose sign bits flipped are the fields lifted by 2^63, as _BIAS lifts them.
-        packed = list(map(_BIAS.__rsub__, map(_BIAS.__xor__, map(
-            int.from_bytes, itertools.starmap(_FIELDS.pack, zip(*fixed))))))
+        packed = list(map(_ROW_BIAS.__rsub__, map(_ROW_BIAS.__xor__, map(
+            int.from_bytes, itertools.starmap(_ROW.pack, zip(*columns))))))
+        if upper:
+            packed = [row << _ROW_BITS for row in packed]
         if step > 1:
             packed = list(itertools.chain.from_iterable(zip(*[packed] * step)))
         packed.extend([packed[-1]] * (span + 1 - len(packed)))
         self.packed = packed
         # Probabilities are at most 1, so the largest value in size is 1 or the variance of the lowest.
-        low = min(0.0, min(map(min, columns[:HORIZONS])))
+        low = min(0.0, min(table[:HORIZONS * rows]))
         self.largest = max(1.0, -low * (1 - low))
 
     @classmethod
-    def constant(cls, row: Row) -> PackedTable:
+    def constant(cls, row: Row, *, upper: bool = False) -> PackedTable:
         """The same row at every elapsed time."""
-        return cls([[x] for x in row], 1, 0)
+        return cls(list(row), 1, 0, upper=upper)
 
 
 def column_sums(t: float, parts: tuple[tuple[PackedTable, tuple[float, ...]], ...]) -> Row:
     """Per column, the sum over every (table, start times) part of the table's row at each start's whole
-    seconds elapsed by ``t``. Start times are oldest first, as a ``DialerSnapshot`` has them."""
+    seconds elapsed by ``t``: the columns of the tables not ``upper``, then those of the ``upper`` ones.
+    Start times are oldest first, as a ``DialerSnapshot`` has them."""
     total = 0
     load = 0.0
     for table, starts in parts:
@@ -118,7 +129,7 @@ def _in_parts(t: float, parts: tuple[tuple[PackedTable, tuple[float, ...]], ...]
     return tuple(sums)
 
 
-def _conditional_table(samples: list[float], reaches: list[float], top: int, step: int) -> Columns:
+def _conditional_table(samples: list[float], reaches: list[float], top: int, step: int) -> Table:
     """Row for every elapsed time ``e`` (``step`` apart up to ``top``): the probability that a duration
     from ``samples``, known to exceed ``e``, ends by ``e + reach`` for each reach. Where few samples are
     that long, the last well-founded row goes on: the table stops at it, and stands for it beyond."""
@@ -129,13 +140,12 @@ def _conditional_table(samples: list[float], reaches: list[float], top: int, ste
         # Rows while at least _MIN_SURVIVORS samples exceed e, that is while e < the fifth longest.
         elapsed = elapsed[:bisect.bisect_left(elapsed, ordered[n - _MIN_SURVIVORS])]
     if n < _MIN_SURVIVORS or not elapsed:
-        return [[0.0] for _ in range(2 * HORIZONS)]
+        return [0.0] * 2 * HORIZONS
     below = list(map(bisect.bisect_right, itertools.repeat(ordered), elapsed))
-    survivors = list(map(n.__sub__, below))
-    return _with_variances([
-        list(map(truediv, map(sub, map(bisect.bisect_right, itertools.repeat(ordered),
-                                       map(float(reach).__add__, elapsed)), below), survivors))
-        for reach in reaches])
+    ends = map(bisect.bisect_right, itertools.repeat(ordered), itertools.chain.from_iterable(
+        map(float(reach).__add__, elapsed) for reach in reaches))
+    return _with_variances(list(map(truediv, map(sub, ends, itertools.cycle(below)),
+                                    itertools.cycle(list(map(n.__sub__, below))))))
 
 
 class Forecast:
@@ -156,9 +166,9 @@ class Forecast:
         self.fast_live_rate = math.nan
         self.horizons: tuple[int, ...] = (3, 6, 9, 12, 15)
         self.new_call: Row = _row([prior_live_rate] * HORIZONS)
-        self.ring = PackedTable.constant(self.new_call)
-        self.talk = PackedTable.constant(_ZEROS)
-        self.wrap = PackedTable.constant(_ZEROS)
+        self.ring = PackedTable.constant(self.new_call, upper=True)
+        self.talk = PackedTable.constant(_ZEROS[:2 * HORIZONS])
+        self.wrap = PackedTable.constant(_ZEROS[:2 * HORIZONS])
         self.amd_live = 1.0
         self.live_rate = prior_live_rate
 
@@ -236,7 +246,8 @@ class Forecast:
         before, before_live = [0, *ended[:rows - 1]], [0, *ended_live[:rows - 1]]
         survivors = list(map(n.__sub__, before))
         reached = ended_live + [ended_live[-1]] * (top + 1)  # live by e + r, at most by the last second
-        table = _with_variances([list(map(truediv, map(sub, reached[r:r + rows], before_live), survivors))
-                                 for r in reach])
-        self.ring = PackedTable(table, 1, _MAX_RING_S + 1)
-        self.new_call = tuple(column[0] for column in table)
+        ends = itertools.chain.from_iterable(reached[r:r + rows] for r in reach)
+        table = _with_variances(list(map(truediv, map(sub, ends, itertools.cycle(before_live)),
+                                         itertools.cycle(survivors))))
+        self.ring = PackedTable(table, 1, _MAX_RING_S + 1, upper=True)
+        self.new_call = tuple(table[::rows])

@@ -57,6 +57,7 @@ def _excess(mean: float, variance: float) -> float:
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _INV_SQRT_2 = 1 / math.sqrt(2)
 _sqrt, _exp, _erfc = math.sqrt, math.exp, math.erfc  # module globals: looked up faster in the hot loop
+_ORDERS = [(j, *(i for i in range(HORIZONS) if i != j)) for j in range(HORIZONS)]
 
 
 class PredictivePacer:
@@ -95,6 +96,7 @@ class PredictivePacer:
         self._goal = 0.0
         self._ring_refreshed = -math.inf
         self._durations_refreshed = -math.inf
+        self._binding = 0  # the horizon that stopped the last search
 
     def record(self, event: CallEvent) -> None:
         self.forecast.record(event)
@@ -137,10 +139,9 @@ class PredictivePacer:
             self._ring_refreshed = t
             if durations:
                 self._durations_refreshed = t
-        # Per horizon: chances, then variances, of the busy operators free by then and of the ringing calls
-        # live by then, each looked up at its elapsed time.
-        free = column_sums(t, ((f.talk, s.talk_started), (f.wrap, s.wrapup_started)))
-        coming = column_sums(t, ((f.ring, s.ring_started),))
+        # Per horizon: chances, then variances, of the busy operators free by then; then the same of the
+        # ringing calls live by then; each looked up at its elapsed time.
+        sums = column_sums(t, ((f.talk, s.talk_started), (f.wrap, s.wrapup_started), (f.ring, s.ring_started)))
         scale = 1.0
         fast_rate, live_rate = f.fast_live_rate, f.live_rate
         fast = fast_rate - 1.5 * math.sqrt(fast_rate * (1 - fast_rate) / 80)
@@ -154,24 +155,26 @@ class PredictivePacer:
         # Per horizon: mean and variance of (live answers by then) − (operators free by then), and the
         # chance a further call is live by then.
         horizons = [(fixed + scale * live - operators, spread + scale * live_var + operators_var, p, 1 - p)
-                    for live, operators, live_var, operators_var, p in zip(
-                        coming, free, coming[HORIZONS:], free[HORIZONS:],
+                    for operators, operators_var, live, live_var, p in zip(
+                        sums, sums[HORIZONS:], sums[2 * HORIZONS:], sums[3 * HORIZONS:],
                         [min(1.0, scale * chance) for chance in new[:HORIZONS]])]
         price = self.price * min(1.0, live_rate * scale) * min(1.0, (room - 1) / self.slowdown)
         # One more call while, in every horizon, the live answers left without an operator stay within the
-        # allowance and grow by at most the price; the first horizon that says no ends the search.
+        # allowance and grow by at most the price. The first horizon that says no ends the search, so the
+        # one that said no last time is asked first (the answer is the same in any order).
         n = safe
+        order = _ORDERS[self._binding]
         before: list[float] | None = None
         while n < most:
             k = n + 1
-            after = []
-            for j, (mean, variance, p, q) in enumerate(horizons):
+            after = [0.0] * HORIZONS
+            for j in order:
+                mean, variance, p, q = horizons[j]
                 excess = _excess(mean + k * p, variance + k * p * q)
-                if excess > allowance:
+                if excess > allowance or excess - (
+                        _excess(mean + n * p, variance + n * p * q) if before is None else before[j]) > price:
+                    self._binding = j
                     return n
-                was = _excess(mean + n * p, variance + n * p * q) if before is None else before[j]
-                if excess - was > price:
-                    return n
-                after.append(excess)
+                after[j] = excess
             n, before = k, after
         return n
