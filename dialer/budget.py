@@ -72,6 +72,8 @@ class AbandonBudget:
         ``unseen`` abandoned calls the dialer could not see (AMD false positives) are counted as live
         answers abandoned."""
         shift = target * (live + unseen) - abandoned - unseen
+        if not self._expiries:  # no history: the shift's own room
+            return shift
         return min(shift, shift + self._prior_low(t, shift_end, target))
 
 

@@ -9,8 +9,11 @@ busy operators never free up, and every call under way is a live answer arriving
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import struct
 from collections import deque
+from operator import mul, sub, truediv
 
 from dialer.snapshot import CallEvent
 
@@ -18,6 +21,8 @@ QUANTILES = (0.1, 0.3, 0.5, 0.7, 0.9)
 HORIZONS = len(QUANTILES)
 Row = tuple[float, ...]
 """Per horizon the probability, then per horizon its variance p(1 − p)."""
+Table = list[float]
+"""A table's values column after column: per horizon the probabilities (one a row), then the variances."""
 
 _MAX_RING_S = 60
 _MAX_TALK_S = 1800
@@ -26,24 +31,120 @@ _MAX_WRAP_S = 240
 _MIN_SURVIVORS = 5
 
 
+# The tables are packed: a row is one int, its values in units of 2^-40 (about 1e-12) shifted 64 bits
+# apart, so that the pacer adds up the rows of every busy operator and ringing call with one C-level
+# ``sum`` of ints rather than ten sums of columns. Values may be negative (a reach shorter than the mean
+# wrap-up); a field's sum reads back exactly while it stays within ±2^63 units, which ``column_sums``
+# sees to. The tables are built in a few passes of C-level ``map``s over all their values, being rebuilt
+# every 10 s.
+# A table's rows are packed in the lower ten fields or, for ``upper`` tables, the next ten, so that one sum
+# adds up operators and calls alike and ``column_sums`` reads the twenty sums at once.
+_ROW = struct.Struct(f">{2 * HORIZONS}q")  # big-endian, last column first: the int's highest field
+_SUMS = struct.Struct(f">{4 * HORIZONS}q")
+_SCALE = 2.0 ** 40
+_UNIT = 2.0 ** -40
+_ROW_BITS = 64 * 2 * HORIZONS
+_BIAS = sum(1 << (64 * j + 63) for j in range(4 * HORIZONS))  # lifts every field above zero: no borrows
+_ROW_BIAS = _BIAS >> _ROW_BITS
+_MOST_LOAD = 2.0 ** 21  # rows added × their largest value: well within 2^63 units a field
+_ZEROS = (0.0,) * 4 * HORIZONS
+_floor = math.floor  # faster than int(), and the same on elapsed times (never negative)
+
+
 def _row(probabilities: list[float]) -> Row:
     return (*probabilities, *(p * (1 - p) for p in probabilities))
 
 
-def _conditional_table(samples: list[float], reaches: list[float], top: int, step: int) -> list[Row]:
+def _with_variances(probabilities: list[float]) -> Table:
+    return probabilities + list(map(mul, probabilities, map((1.0).__sub__, probabilities)))
+
+
+def _unpack(total: int) -> list[float]:
+    fields = _SUMS.unpack(((total + _BIAS) ^ _BIAS).to_bytes(_SUMS.size, "big"))
+    return [x * _UNIT for x in reversed(fields)]
+
+
+class PackedTable:
+    """A table as the pacer looks it up: a packed row a second of elapsed time up to ``span`` seconds,
+    the last row going on."""
+
+    __slots__ = ("packed", "largest", "shift")
+
+    def __init__(self, table: Table, step: int, span: int, *, upper: bool = False) -> None:
+        """``table``: rows ``step`` seconds apart (at least one); ``upper``: its columns come after the
+        others' in ``column_sums``."""
+        rows = len(table) // (2 * HORIZONS)
+        fixed = list(map(_floor, map(_SCALE.__mul__, table)))
+        columns = [fixed[j * rows:(j + 1) * rows] for j in reversed(range(2 * HORIZONS))]
+        # Packed as signed fields, whose sign bits flipped are the fields lifted by 2^63, as _BIAS lifts them.
+        packed = list(map(_ROW_BIAS.__rsub__, map(_ROW_BIAS.__xor__, map(
+            int.from_bytes, itertools.starmap(_ROW.pack, zip(*columns))))))
+        self.shift = _ROW_BITS if upper else 0  # applied to the sum of its rows: small ints add up faster
+        if step > 1:
+            packed = list(itertools.chain.from_iterable(zip(*[packed] * step)))
+        packed.extend([packed[-1]] * (span + 1 - len(packed)))
+        self.packed = packed
+        # Probabilities are at most 1, so the largest value in size is 1 or the variance of the lowest.
+        low = min(0.0, min(table[:HORIZONS * rows]))
+        self.largest = max(1.0, -low * (1 - low))
+
+    @classmethod
+    def constant(cls, row: Row, *, upper: bool = False) -> PackedTable:
+        """The same row at every elapsed time."""
+        return cls(list(row), 1, 0, upper=upper)
+
+
+def column_sums(t: float, parts: tuple[tuple[PackedTable, tuple[float, ...]], ...]) -> Row:
+    """Per column, the sum over every (table, start times) part of the table's row at each start's whole
+    seconds elapsed by ``t``: the columns of the tables not ``upper``, then those of the ``upper`` ones.
+    Start times are oldest first, as a ``DialerSnapshot`` has them."""
+    total = 0
+    load = 0.0
+    for table, starts in parts:
+        if not starts:
+            continue
+        load += len(starts) * table.largest
+        if load >= _MOST_LOAD:  # more than any campaign has under way: add up in parts that cannot overflow
+            return _in_parts(t, parts)
+        packed = table.packed
+        top = len(packed) - 1
+        if t - starts[0] < top + 1 and t >= starts[-1]:
+            try:  # every elapsed time within the table (unless the starts are out of order)
+                total += sum(map(packed.__getitem__, map(_floor, map(sub, itertools.repeat(t), starts)))) << table.shift
+                continue
+            except IndexError:
+                pass
+        total += sum([packed[max(0, min(top, int(t - started)))] for started in starts]) << table.shift
+    return tuple(_unpack(total)) if load else _ZEROS
+
+
+def _in_parts(t: float, parts: tuple[tuple[PackedTable, tuple[float, ...]], ...]) -> Row:
+    sums = list(_ZEROS)
+    for table, starts in parts:
+        size = max(1, int(_MOST_LOAD / 2 / table.largest))
+        for first in range(0, len(starts), size):
+            part = column_sums(t, ((table, starts[first:first + size]),))
+            sums = [a + b for a, b in zip(sums, part)]
+    return tuple(sums)
+
+
+def _conditional_table(samples: list[float], reaches: list[float], top: int, step: int) -> Table:
     """Row for every elapsed time ``e`` (``step`` apart up to ``top``): the probability that a duration
     from ``samples``, known to exceed ``e``, ends by ``e + reach`` for each reach. Where few samples are
-    that long, the last well-founded row goes on."""
+    that long, the last well-founded row goes on: the table stops at it, and stands for it beyond."""
     ordered = sorted(samples)
     n = len(ordered)
-    table: list[Row] = []
-    last = _row([0.0] * len(reaches))
-    for e in range(0, top + step, step):
-        below = bisect.bisect_right(ordered, e)
-        if n - below >= _MIN_SURVIVORS:
-            last = _row([(bisect.bisect_right(ordered, e + r) - below) / (n - below) for r in reaches])
-        table.append(last)
-    return table
+    elapsed = range(0, top + step, step)
+    if n >= _MIN_SURVIVORS:
+        # Rows while at least _MIN_SURVIVORS samples exceed e, that is while e < the fifth longest.
+        elapsed = elapsed[:bisect.bisect_left(elapsed, ordered[n - _MIN_SURVIVORS])]
+    if n < _MIN_SURVIVORS or not elapsed:
+        return [0.0] * 2 * HORIZONS
+    below = list(map(bisect.bisect_right, itertools.repeat(ordered), elapsed))
+    ends = map(bisect.bisect_right, itertools.repeat(ordered), itertools.chain.from_iterable(
+        map(float(reach).__add__, elapsed) for reach in reaches))
+    return _with_variances(list(map(truediv, map(sub, ends, itertools.cycle(below)),
+                                    itertools.cycle(list(map(n.__sub__, below))))))
 
 
 class Forecast:
@@ -63,10 +164,10 @@ class Forecast:
         self._wrapups: deque[float] = deque(maxlen=100)
         self.fast_live_rate = math.nan
         self.horizons: tuple[int, ...] = (3, 6, 9, 12, 15)
-        self.ring: list[Row] = [_row([prior_live_rate] * HORIZONS)]
-        self.new_call: Row = self.ring[0]
-        self.talk: list[Row] = [_row([0.0] * HORIZONS)]
-        self.wrap: list[Row] = [_row([0.0] * HORIZONS)]
+        self.new_call: Row = _row([prior_live_rate] * HORIZONS)
+        self.ring = PackedTable.constant(self.new_call, upper=True)
+        self.talk = PackedTable.constant(_ZEROS[:2 * HORIZONS])
+        self.wrap = PackedTable.constant(_ZEROS[:2 * HORIZONS])
         self.amd_live = 1.0
         self.live_rate = prior_live_rate
 
@@ -120,10 +221,12 @@ class Forecast:
             wrap = 0.0 if math.isnan(wrapup_mean_s) else wrapup_mean_s
             if len(talks) >= 10:
                 reaches = [h + window_s - wrap for h in self.horizons]
-                self.talk = _conditional_table(list(talks), reaches, _MAX_TALK_S, _TALK_STEP_S)
+                table = _conditional_table(list(talks), reaches, _MAX_TALK_S, _TALK_STEP_S)
+                self.talk = PackedTable(table, _TALK_STEP_S, _MAX_TALK_S + _TALK_STEP_S)
             if len(self._wrapups) >= 10:
                 reaches = [h + window_s for h in self.horizons]
-                self.wrap = _conditional_table(list(self._wrapups), reaches, _MAX_WRAP_S, 1)
+                self.wrap = PackedTable(_conditional_table(list(self._wrapups), reaches, _MAX_WRAP_S, 1), 1,
+                                        _MAX_WRAP_S)
 
     def _refresh_ring(self) -> None:
         n = len(self._attempts)
@@ -132,22 +235,18 @@ class Forecast:
         self.live_rate = sum(self._ended_live) / n
         detection = sum(self._detection) / len(self._detection) if self._detection else 0.0
         # Ended by the end of second k (cumulative), all attempts and those live.
-        ended, ended_live, total, total_live = [], [], 0, 0
-        for count, live in zip(self._ended, self._ended_live):
-            total += count
-            total_live += live
-            ended.append(total)
-            ended_live.append(total_live)
+        ended = list(itertools.accumulate(self._ended))
+        ended_live = list(itertools.accumulate(self._ended_live))
         top = len(ended) - 1
         reach = [max(0, min(top, int(h - detection))) for h in self.horizons]
-        table: list[Row] = []
-        for e in range(_MAX_RING_S + 1):
-            before = ended[e - 1] if e else 0
-            before_live = ended_live[e - 1] if e else 0
-            survivors = n - before
-            if survivors < _MIN_SURVIVORS:
-                table.append(table[-1] if table else _row([0.0] * HORIZONS))
-                continue
-            table.append(_row([(ended_live[min(top, e + r)] - before_live) / survivors for r in reach]))
-        self.ring = table
-        self.new_call = table[0]
+        # Rows while at least _MIN_SURVIVORS attempts still ring at second e (ended by e − 1 at most n − 5);
+        # the table stops at the last, and stands for it beyond.
+        rows = min(_MAX_RING_S + 1, bisect.bisect_right(ended, n - _MIN_SURVIVORS) + 1)
+        before, before_live = [0, *ended[:rows - 1]], [0, *ended_live[:rows - 1]]
+        survivors = list(map(n.__sub__, before))
+        reached = ended_live + [ended_live[-1]] * (top + 1)  # live by e + r, at most by the last second
+        ends = itertools.chain.from_iterable(reached[r:r + rows] for r in reach)
+        table = _with_variances(list(map(truediv, map(sub, ends, itertools.cycle(before_live)),
+                                         itertools.cycle(survivors))))
+        self.ring = PackedTable(table, 1, _MAX_RING_S + 1, upper=True)
+        self.new_call = tuple(table[::rows])

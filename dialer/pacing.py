@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable
 
 from dialer.budget import AbandonBudget, HistoryBucket, Window, risk_allowance
-from dialer.forecast import HORIZONS, Forecast
+from dialer.forecast import HORIZONS, Forecast, column_sums
 from dialer.snapshot import CallEvent, DialerSnapshot
 
 
@@ -49,13 +49,15 @@ def _excess(mean: float, variance: float) -> float:
     """E[max(0, X)] for X normal with this mean and variance: the live answers left without an operator."""
     if variance <= 1e-12:
         return max(0.0, mean)
-    sd = math.sqrt(variance)
+    sd = _sqrt(variance)
     z = mean / sd
-    return sd * math.exp(-z * z / 2) * _INV_SQRT_2PI + mean * 0.5 * math.erfc(-z * _INV_SQRT_2)
+    return sd * _exp(-z * z / 2) * _INV_SQRT_2PI + mean * 0.5 * _erfc(-z * _INV_SQRT_2)
 
 
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _INV_SQRT_2 = 1 / math.sqrt(2)
+_sqrt, _exp, _erfc = math.sqrt, math.exp, math.erfc  # module globals: looked up faster in the hot loop
+_ORDERS = [(j, *(i for i in range(HORIZONS) if i != j)) for j in range(HORIZONS)]
 
 
 class PredictivePacer:
@@ -94,6 +96,7 @@ class PredictivePacer:
         self._goal = 0.0
         self._ring_refreshed = -math.inf
         self._durations_refreshed = -math.inf
+        self._binding = 0  # the horizon that stopped the last search
 
     def record(self, event: CallEvent) -> None:
         self.forecast.record(event)
@@ -105,7 +108,9 @@ class PredictivePacer:
     def room(self, s: DialerSnapshot) -> float:
         """Abandoned calls the campaign can still afford, AMD false positives (expected, plus a margin)
         taken off."""
-        target = s.abandon_target if self.abandon_target is None else self.abandon_target
+        return self._room(s, s.abandon_target if self.abandon_target is None else self.abandon_target)
+
+    def _room(self, s: DialerSnapshot, target: float) -> float:
         fp = min(max(s.amd_fp_estimate, 0.0), 0.5)
         unseen = fp / (1 - fp) * s.live_total
         # The false positives of calls still under way are in the reserve too.
@@ -113,18 +118,20 @@ class PredictivePacer:
         return self.budget.room(s.t, s.shift_end, target, s.live_total, s.abandoned_total, unseen) - reserve
 
     def calls_to_place(self, s: DialerSnapshot) -> int:
-        if s.agents_logged_in <= 0 or s.max_new_calls <= 0 or s.t >= s.shift_end:
+        most = s.max_new_calls
+        if s.agents_logged_in <= 0 or most <= 0 or s.t >= s.shift_end:
             return 0
-        safe = max(0, min(s.max_new_calls, s.agents_idle - _under_way(s)))
+        idle = s.agents_idle
+        safe = max(0, min(most, idle - (s.calls_ringing + s.calls_in_amd + s.calls_waiting)))
         target = s.abandon_target if self.abandon_target is None else self.abandon_target
         self._goal = max(0.0, target - s.amd_fp_estimate) * self.aim
-        room = self.room(s)
+        room = self._room(s, target)
         # A whole abandoned call of room is kept back; near the budget the price falls, so it slows down.
         allowance = risk_allowance(math.floor(room) - 1, self.confidence)
-        if allowance <= 0.0 or s.max_new_calls <= safe:
+        if allowance <= 0.0 or most <= safe:
             return safe
         f = self.forecast
-        t = s.t
+        t = float(s.t)
         if t - self._ring_refreshed >= 10.0:
             durations = t - self._durations_refreshed >= 120.0
             window = s.connect_window_s if self.connect_window_s is None else self.connect_window_s
@@ -132,33 +139,42 @@ class PredictivePacer:
             self._ring_refreshed = t
             if durations:
                 self._durations_refreshed = t
-        # Per horizon: mean and variance of (live answers by then) − (operators free by then).
-        talk, wrap, ring = f.talk, f.wrap, f.ring
-        top_talk, top_wrap, top_ring = len(talk) - 1, len(wrap) - 1, len(ring) - 1
-        rows = [talk[min(top_talk, int((t - started) * 0.5))] for started in s.talk_started]
-        rows += [wrap[min(top_wrap, int(t - started))] for started in s.wrapup_started]
-        free = [sum(column) for column in zip(*rows)] if rows else [0.0] * 2 * HORIZONS
-        rows = [ring[min(top_ring, int(t - started))] for started in s.ring_started]
-        coming = [sum(column) for column in zip(*rows)] if rows else [0.0] * 2 * HORIZONS
+        # Per horizon: chances, then variances, of the busy operators free by then; then the same of the
+        # ringing calls live by then; each looked up at its elapsed time.
+        sums = column_sums(t, ((f.talk, s.talk_started), (f.wrap, s.wrapup_started), (f.ring, s.ring_started)))
         scale = 1.0
-        fast = f.fast_live_rate - 1.5 * math.sqrt(f.fast_live_rate * (1 - f.fast_live_rate) / 80)
-        if fast > f.live_rate > 0:
+        fast_rate, live_rate = f.fast_live_rate, f.live_rate
+        fast = fast_rate - 1.5 * math.sqrt(fast_rate * (1 - fast_rate) / 80)
+        if fast > live_rate > 0:
             # Live answers coming markedly faster than over the recent attempts (a sudden step up).
-            scale = min(3.0, fast / f.live_rate)
-        amd = s.calls_in_amd * f.amd_live
-        fixed = s.calls_waiting + amd - s.agents_idle + 0.5  # continuity: whole calls, whole operators
-        spread = s.calls_in_amd * f.amd_live * (1 - f.amd_live)
-        means = [fixed + scale * coming[j] - free[j] for j in range(HORIZONS)]
-        variances = [spread + scale * coming[HORIZONS + j] + free[HORIZONS + j] for j in range(HORIZONS)]
+            scale = min(3.0, fast / live_rate)
+        amd_live = f.amd_live
+        fixed = s.calls_waiting + s.calls_in_amd * amd_live - idle + 0.5  # continuity: whole calls, operators
+        spread = s.calls_in_amd * amd_live * (1 - amd_live)
         new = f.new_call
-        per_call = [min(1.0, scale * new[j]) for j in range(HORIZONS)]
-        price = self.price * min(1.0, f.live_rate * scale) * min(1.0, (room - 1) / self.slowdown)
+        # Per horizon: mean and variance of (live answers by then) − (operators free by then), and the
+        # chance a further call is live by then.
+        horizons = [(fixed + scale * live - operators, spread + scale * live_var + operators_var, p, 1 - p)
+                    for operators, operators_var, live, live_var, p in zip(
+                        sums, sums[HORIZONS:], sums[2 * HORIZONS:], sums[3 * HORIZONS:],
+                        [min(1.0, scale * chance) for chance in new[:HORIZONS]])]
+        price = self.price * min(1.0, live_rate * scale) * min(1.0, (room - 1) / self.slowdown)
+        # One more call while, in every horizon, the live answers left without an operator stay within the
+        # allowance and grow by at most the price. The first horizon that says no ends the search, so the
+        # one that said no last time is asked first (the answer is the same in any order).
         n = safe
-        before = [_excess(means[j] + n * p, variances[j] + n * p * (1 - p)) for j, p in enumerate(per_call)]
-        while n < s.max_new_calls:
+        order = _ORDERS[self._binding]
+        before: list[float] | None = None
+        while n < most:
             k = n + 1
-            after = [_excess(means[j] + k * p, variances[j] + k * p * (1 - p)) for j, p in enumerate(per_call)]
-            if max(after) > allowance or max(a - b for a, b in zip(after, before)) > price:
-                break
+            after = [0.0] * HORIZONS
+            for j in order:
+                mean, variance, p, q = horizons[j]
+                excess = _excess(mean + k * p, variance + k * p * q)
+                if excess > allowance or excess - (
+                        _excess(mean + n * p, variance + n * p * q) if before is None else before[j]) > price:
+                    self._binding = j
+                    return n
+                after[j] = excess
             n, before = k, after
         return n

@@ -4,12 +4,14 @@ the abandoned-call budget over the shift and the regulator's window, and the int
 from __future__ import annotations
 
 import math
+import random
 import statistics
 from collections import defaultdict
 
 import pytest
 
 from dialer.budget import AbandonBudget, HistoryBucket, risk_allowance
+from dialer.forecast import HORIZONS, Forecast, PackedTable, column_sums
 from dialer.pacing import FixedRatioPacer, PredictivePacer, ProgressivePacer
 from dialer.scenario import SCENARIOS, Scenario, SimulationConfig
 from dialer.simulation import simulate
@@ -209,3 +211,68 @@ def test_a_pacer_near_its_budget_places_fewer_calls_than_one_with_room() -> None
     with_room = warmed().calls_to_place(_snapshot(**state))
     spent = warmed().calls_to_place(_snapshot(**state, abandoned_total=15))
     assert with_room > spent == 3  # with nothing left, only a call per idle operator
+
+
+def _reference_sums(t: float, parts: list[tuple[list[tuple[float, ...]], tuple[float, ...]]]) -> list[float]:
+    """Rows a second apart (the last going on, none before the first), added up in floats."""
+    sums = [0.0] * 4 * HORIZONS
+    for offset, (rows, starts) in zip((0, 2 * HORIZONS), parts):
+        for started in starts:
+            row = rows[max(0, min(len(rows) - 1, int(t - started)))]
+            for j, value in enumerate(row):
+                sums[offset + j] += value
+    return sums
+
+
+def _random_rows(rng: random.Random, count: int, low: float) -> list[tuple[float, ...]]:
+    rows = []
+    for _ in range(count):
+        p = [rng.uniform(low, 1.0) for _ in range(HORIZONS)]
+        rows.append((*p, *(x * (1 - x) for x in p)))
+    return rows
+
+
+def _packed(rows: list[tuple[float, ...]], *, upper: bool = False) -> PackedTable:
+    return PackedTable([row[j] for j in range(2 * HORIZONS) for row in rows], 1, len(rows) - 1, upper=upper)
+
+
+def test_packed_tables_add_up_as_their_rows_do_negative_values_and_times_past_the_table_included() -> None:
+    rng = random.Random(7)
+    for low in (0.0, -0.4):
+        operators, calls = _random_rows(rng, 40, low), _random_rows(rng, 25, low)
+        t = 5000.5
+        busy = tuple(sorted(t - rng.uniform(0, 39.9) for _ in range(30)))
+        ringing = tuple(sorted(t - rng.uniform(0, 24.9) for _ in range(17)))
+        late = (t - 300.0, *busy)  # longer than the table: its last row
+        for starts in (busy, late, (), (t,)):
+            got = column_sums(t, ((_packed(operators), starts), (_packed(calls, upper=True), ringing)))
+            want = _reference_sums(t, [(operators, starts), (calls, ringing)])
+            assert got == pytest.approx(want, abs=1e-9)
+    # Out of order (an older start in the middle) is still added up right.
+    mixed = (t - 3.0, t - 100.0, t - 1.0)
+    assert column_sums(t, ((_packed(operators), mixed),)) == pytest.approx(
+        _reference_sums(t, [(operators, mixed)]), abs=1e-9)
+
+
+def test_packed_sums_too_large_for_the_fields_are_added_up_in_parts() -> None:
+    rows = [(-300.0,) * HORIZONS + (-300.0 * 301.0,) * HORIZONS, (0.5,) * HORIZONS + (0.25,) * HORIZONS]
+    starts = tuple(100.0 - i * 0.001 for i in range(400, 0, -1))  # 400 rows of the first: beyond 2^63 units
+    got = column_sums(100.0, ((_packed(rows), starts),))
+    assert got[:2 * HORIZONS] == pytest.approx([sum(rows[0][j] for _ in starts) for j in range(2 * HORIZONS)])
+
+
+def test_the_talk_table_is_the_chance_a_talk_that_long_ends_within_each_reach() -> None:
+    talks = tuple(float(x) for x in random.Random(3).choices(range(20, 400), k=100))
+    forecast = Forecast()
+    forecast.refresh(2.0, talks, 15.0, durations=True)
+    reaches = [h + 2.0 - 15.0 for h in forecast.horizons]
+    for elapsed in (0.0, 1.5, 37.2, 150.0, 301.9, 399.0, 2500.0):
+        e = min(1800, 2 * int(elapsed // 2))
+        while e > 0 and sum(x > e for x in talks) < 5:  # few talks that long: the last well-founded row
+            e -= 2
+        longer = sum(x > e for x in talks)
+        # (A reach shorter than the mean wrap-up counts the talks that ended in it, negatively.)
+        want = [(sum(x <= e + r for x in talks) - sum(x <= e for x in talks)) / longer for r in reaches]
+        got = column_sums(5000.0, ((forecast.talk, (5000.0 - elapsed,)),))
+        assert got[:HORIZONS] == pytest.approx(want, abs=1e-9), elapsed
+        assert got[HORIZONS:2 * HORIZONS] == pytest.approx([p * (1 - p) for p in want], abs=1e-9)
