@@ -75,10 +75,17 @@ class AgentBoard:
     def _set(self, agent: Agent, state: AgentState, now: float, linkedid: str | None) -> None:
         agent.state, agent.since, agent.linkedid = state, now, linkedid
 
-    def offered(self, user_id: int, linkedid: str, now: float) -> None:
+    def offered(self, user_id: int, linkedid: str, now: float, hold_s: float | None = None) -> None:
+        """``user_id`` is offered ``linkedid`` (a call, or a preview): busy for ``hold_s`` unless it rings."""
         agent = self.agents[user_id]
         self._set(agent, AgentState.OFFERED, now, linkedid)
-        agent.offer_deadline = now + self.offer_timeout_s
+        agent.offer_deadline = now + (self.offer_timeout_s if hold_s is None else hold_s)
+
+    def withdraw(self, user_id: int, now: float) -> None:
+        """An offer taken back before anything rang: the operator is free again."""
+        agent = self.agents.get(user_id)
+        if agent is not None and agent.state is AgentState.OFFERED:
+            self._set(agent, AgentState.PAUSED if agent.paused else AgentState.IDLE, now, None)
 
     def ringing(self, interface: str, linkedid: str, now: float) -> None:
         agent = self._of(interface)

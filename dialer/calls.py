@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from callcenter.calls.events import CallAnswered, CallPickedUp, CallRinging, CallSummary, MachineDetection
 from callcenter.calls.matching import number_form
 from callcenter.campaigns import attempts
+from callcenter.desk.events import WrapUpDone
 from callcenter.enums import AttemptOutcome, CallOutcome, Direction
 from dialer.outcomes import finish_attempt
 from dialer.run import CampaignRun, InFlight, Stage
@@ -157,9 +158,16 @@ class CallFollower:
             if ending.channel_id in self.unsaved:
                 return  # still away: the rest wait for the next round
 
-    def wrapped_up(self, user_id: int, began: float, now: float, linkedid: str | None = None) -> None:
-        if linkedid is not None:
-            self.wrapping.pop(linkedid, None)
+    def wrap_up_done(self, event: WrapUpDone, now: float) -> None:
+        """An operator saved a call's result: their client may be dialled, and they are free."""
+        self.wrapping.pop(event.linkedid, None)
+        agent = self.engine.board.agents.get(event.user_id)
+        began = agent.since if agent is not None else now
+        if self.engine.board.wrapped_up(event.user_id, event.linkedid, now) is not None:
+            self.wrapped_up(event.user_id, began, now)
+
+    def wrapped_up(self, user_id: int, began: float, now: float) -> None:
+        """Tell the pacer of ``user_id``'s campaign that their wrap-up, begun at ``began``, is over."""
         run = self.engine.run_of_agent(user_id)
         agent = self.engine.board.agents.get(user_id)
         if run is not None and agent is not None:

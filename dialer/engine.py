@@ -74,12 +74,7 @@ class DialerEngine:
             elif isinstance(event, CallEnded):
                 await self.calls.ended(event.summary, now)
             elif isinstance(event, WrapUpDone):
-                agent = self.board.agents.get(event.user_id)
-                began = agent.since if agent is not None else now
-                if self.board.wrapped_up(event.user_id, event.linkedid, now) is not None:
-                    self.calls.wrapped_up(event.user_id, began, now, event.linkedid)
-                else:
-                    self.calls.wrapping.pop(event.linkedid, None)
+                self.calls.wrap_up_done(event, now)
             elif isinstance(event, AgentPaused):
                 self.board.paused(event.interface, event.paused, now)
             elif isinstance(event, CampaignDialFailed):
@@ -116,7 +111,7 @@ class DialerEngine:
         self._refreshed = now
         for running in left_open:
             kept = self.runs[running.campaign.id] = await self.placer.start_run(running, now)
-            kept.config = self.placer.stopped(kept.config)
+            kept.placing = False
         joined: dict[int, str] = {}
         seen = set()
         for running in campaigns:
@@ -135,7 +130,7 @@ class DialerEngine:
             if not run.flights:  # a paused campaign's calls are followed to their end, none placed
                 del self.runs[campaign_id]
             else:
-                run.config = self.placer.stopped(run.config)
+                run.placing = False
 
     async def _refresh_segments(self, db: AsyncSession) -> None:
         """Add the new members of the segments of campaigns that follow theirs (``refresh_minutes``)."""

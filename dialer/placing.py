@@ -22,6 +22,7 @@ from callcenter.campaigns.events import (
     PreviewOffered,
     attempt_channel_id,
 )
+from callcenter.campaigns.figures import REGULATOR_WINDOWS, attempt_counts
 from callcenter.campaigns.schemas import MAX_ABANDON_RATE
 from callcenter.enums import DialMode
 from callcenter.models import Campaign, DialAttempt
@@ -30,7 +31,7 @@ from dialer.leads import LeadChoice, next_leads
 from dialer.pacing import PredictivePacer, ProgressivePacer
 from dialer.run import CampaignRun, InFlight, RunConfig, Stage
 from dialer.snapshot import Pacer
-from dialer.store import RunningCampaign, window_history
+from dialer.store import RunningCampaign
 
 if TYPE_CHECKING:
     from dialer.engine import DialerEngine
@@ -58,26 +59,25 @@ class Placer:
         self.engine = engine
         self.max_lines = max_lines
         self.previews: dict[int, tuple[int, LeadChoice, float]] = {}  # user -> (campaign, lead, offered at)
-        self.stopped_ids: set[int] = set()
 
     async def start_run(self, running: RunningCampaign, now: float) -> CampaignRun:
         config = run_config(running)
         async with self.engine.sessions() as db:
-            spent = await window_history(db, running.campaign.id, running.rules.regulator_window, self.engine.wall())
+            since = self.engine.wall() - REGULATOR_WINDOWS[running.rules.regulator_window]
+            spent = await attempt_counts(db, running.campaign.id, since)
             left_open = await attempts.open_attempts(db, running.campaign.id)
         pacer: Pacer
         if config.mode == "predictive":
             # What the regulator's window has spent already is the budget this run starts from.
             pacer = PredictivePacer(abandon_target=config.abandon_target, connect_window_s=config.connect_window_s,
                                     window="us" if running.rules.regulator_window == "us_30d" else "uk",
-                                    prior_live=spent.live, prior_abandoned=spent.abandoned)
+                                    prior_live=spent["live"], prior_abandoned=spent["abandoned"])
         else:
             pacer = ProgressivePacer()
         run = CampaignRun(config=config, pacer=pacer, started=now, tick_s=self.engine.tick_s,
                           amd_fp_estimate=self.engine.amd_false_positives if config.amd else 0.0)
         for attempt in left_open:
             run.flights[attempt.channel_id] = self._taken_up(attempt, now)
-        self.stopped_ids.discard(config.campaign_id)
         return run
 
     def _taken_up(self, attempt: DialAttempt, now: float) -> InFlight:
@@ -94,13 +94,7 @@ class Placer:
         return flight
 
     def update_run(self, run: CampaignRun, running: RunningCampaign) -> None:
-        run.config = run_config(running)
-        self.stopped_ids.discard(run.config.campaign_id)
-
-    def stopped(self, config: RunConfig) -> RunConfig:
-        """A campaign no longer running: its calls are followed to their end, none placed."""
-        self.stopped_ids.add(config.campaign_id)
-        return config
+        run.config, run.placing = run_config(running), True
 
     def lines_free(self, run: CampaignRun) -> int:
         in_flight = sum(len(r.flights) for r in self.engine.runs.values())
@@ -108,7 +102,7 @@ class Placer:
 
     async def place(self, now: float) -> None:
         for run in list(self.engine.runs.values()):
-            if run.config.campaign_id in self.stopped_ids:
+            if not run.placing:
                 continue
             try:
                 if run.config.mode == "preview":
@@ -137,8 +131,10 @@ class Placer:
                                     busy_client_ids=await self._busy_clients(db))
 
     async def _dial(self, run: CampaignRun, wanted: int, now: float, *, agent_interface: str | None = None,
-                    leads: list[LeadChoice] | None = None) -> None:
+                    leads: list[LeadChoice] | None = None) -> list[str]:
+        """Place ``wanted`` calls (or those of ``leads``); the channel ids of the calls placed."""
         chosen = leads if leads is not None else await self._choose(run, wanted)
+        placed = []
         for lead in chosen:
             async with self.engine.sessions() as db:
                 try:
@@ -155,6 +151,8 @@ class Placer:
                 caller_id=c.caller_id, ring_timeout_s=c.ring_timeout_s, amd=c.amd and agent_interface is None,
                 machine_action=c.machine_action, queue=c.queue, agent_interface=agent_interface,
                 connect_window_s=c.connect_window_s, at=self.engine.wall()))
+            placed.append(channel_id)
+        return placed
 
     async def assign_waiting(self, now: float) -> None:
         """Send each person waiting to the operator of their campaign free the longest."""
@@ -188,24 +186,24 @@ class Placer:
         leads = await self._choose(run, len(free))
         for agent, lead in zip(free, leads, strict=False):
             self.previews[agent.user_id] = (run.config.campaign_id, lead, now)
-            board.offered(agent.user_id, f"preview-{lead.lead_id}", now)
-            board.agents[agent.user_id].offer_deadline = now + _PREVIEW_HOLD_S + countdown
+            board.offered(agent.user_id, f"preview-{lead.lead_id}", now, hold_s=_PREVIEW_HOLD_S + countdown)
             self.engine.bus.publish(PreviewOffered(agent.user_id, run.config.campaign_id, lead.lead_id, lead.client_id,
                                                    lead.number, countdown, self.engine.wall()))
 
     def _take_back(self, user_id: int, now: float) -> None:
         self.previews.pop(user_id, None)
-        agent = self.engine.board.agents.get(user_id)
-        if agent is not None and agent.state is AgentState.OFFERED:
-            agent.state, agent.since, agent.linkedid = AgentState.IDLE, now, None
+        self.engine.board.withdraw(user_id, now)
 
     async def _dial_preview(self, run: CampaignRun, user_id: int, lead: LeadChoice, now: float) -> None:
         self.previews.pop(user_id, None)
         agent = self.engine.board.agents.get(user_id)
         if agent is None:
             return
-        await self._dial(run, 1, now, agent_interface=agent.interface, leads=[lead])
-        agent.linkedid = next(reversed(run.flights))  # the call just placed is theirs
+        placed = await self._dial(run, 1, now, agent_interface=agent.interface, leads=[lead])
+        if placed:
+            agent.linkedid = placed[0]  # the call their phone will ring for
+        else:
+            self.engine.board.withdraw(user_id, now)
 
     async def preview_decided(self, event: PreviewDecision, now: float) -> None:
         held = self.previews.get(event.user_id)

@@ -64,6 +64,7 @@ class CampaignRun:
     config: RunConfig
     pacer: Pacer
     started: float
+    placing: bool = True  # False once the campaign stops running: its calls are followed, none placed
     shift_s: float = 8 * 3600.0
     tick_s: float = 0.5
     amd_fp_estimate: float = 0.0

@@ -4,14 +4,13 @@ joined them, with the devices the PBX rings for them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.campaigns.schemas import CampaignRules
 from callcenter.desk.commands import device_of_user
-from callcenter.enums import AttemptOutcome, CampaignState
+from callcenter.enums import CampaignState
 from callcenter.errors import NoDevice
 from callcenter.models import Campaign, CampaignOperator, DialAttempt, User
 
@@ -50,26 +49,6 @@ async def running_campaigns(db: AsyncSession) -> list[RunningCampaign]:
             continue
         taken.add(user.id)
     return [RunningCampaign(c, CampaignRules.model_validate(c.rules or {}), joined[c.id]) for c in campaigns]
-
-
-@dataclass(frozen=True, slots=True)
-class WindowSpent:
-    live: int
-    abandoned: int
-
-
-_WINDOWS = {"uk_24h": timedelta(hours=24), "us_30d": timedelta(days=30)}
-
-
-async def window_history(db: AsyncSession, campaign_id: int, window: str, now: datetime) -> WindowSpent:
-    """Live answers and abandoned calls of the campaign over the regulator's window before ``now``."""
-    since = now - _WINDOWS.get(window, _WINDOWS["uk_24h"])
-    live, abandoned = (await db.execute(
-        select(func.count(DialAttempt.live_at),
-               func.count().filter(DialAttempt.outcome == AttemptOutcome.ABANDONED))
-        .where(DialAttempt.campaign_id == campaign_id, DialAttempt.started_at >= since)
-    )).one()
-    return WindowSpent(int(live or 0), int(abandoned or 0))
 
 
 async def campaigns_left_open(db: AsyncSession, besides: set[int]) -> list[RunningCampaign]:

@@ -65,7 +65,7 @@ async def test_a_predictive_campaign_on_the_simulated_pbx(db: AsyncSession, db_e
         while simulated_seconds() < 360:
             await engine.tick()
             await asyncio.sleep(0.5 * FACTOR)
-        engine.placer.stopped_ids.add(campaign.id)  # no more calls; let those under way end
+        engine.runs[campaign.id].placing = False  # no more calls; let those under way end
         deadline = loop.time() + 30
         while any(run.flights for run in engine.runs.values()) and loop.time() < deadline:
             await engine.tick()
