@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_PERSON = {"HUMAN", "NOTSURE"}
 _STALE_S = 60.0  # past its ring timeout, an attempt no event has named is taken as never placed
 
 
@@ -92,24 +91,24 @@ class CallFollower:
         async with self.engine.sessions() as db:
             await attempts.mark_connected(db, event.linkedid, agent.user_id if agent else None, wait, at=event.at)
 
-    async def other(self, event: object, now: float) -> None:
-        if isinstance(event, CallPickedUp):
-            run = self.engine.run_of(event.linkedid)
-            if run is not None:
-                run.answered(run.flights[event.linkedid], now)
-                async with self.engine.sessions() as db:
-                    await attempts.mark_answered(db, event.linkedid, at=event.at)
-        elif isinstance(event, MachineDetection):
-            run = self.engine.run_of(event.linkedid)
-            if run is None:
-                return
-            flight = run.flights[event.linkedid]
-            if event.status in _PERSON:
-                run.live(flight, now)
-            elif event.status == "MACHINE":
-                run.machine(flight, now)
+    async def picked_up(self, event: CallPickedUp, now: float) -> None:
+        run = self.engine.run_of(event.linkedid)
+        if run is not None:
+            run.answered(run.flights[event.linkedid], now)
             async with self.engine.sessions() as db:
-                await attempts.mark_live(db, event.linkedid, event.status, event.cause, at=event.at)
+                await attempts.mark_answered(db, event.linkedid, at=event.at)
+
+    async def judged(self, event: MachineDetection, now: float) -> None:
+        run = self.engine.run_of(event.linkedid)
+        if run is None:
+            return
+        flight = run.flights[event.linkedid]
+        if event.status in attempts.PERSON_VERDICTS:
+            run.live(flight, now)
+        elif event.status == "MACHINE":
+            run.machine(flight, now)
+        async with self.engine.sessions() as db:
+            await attempts.mark_live(db, event.linkedid, event.status, event.cause, at=event.at)
 
     async def ended(self, summary: CallSummary, now: float) -> None:
         board = self.engine.board

@@ -18,7 +18,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter.bus import EventBus
-from callcenter.calls.events import AgentPaused, CallAnswered, CallEnded, CallRinging
+from callcenter.calls.events import (
+    AgentPaused,
+    CallAnswered,
+    CallEnded,
+    CallPickedUp,
+    CallRinging,
+    MachineDetection,
+)
 from callcenter.campaigns.events import CampaignDialFailed, PreviewDecision
 from callcenter.campaigns.freezing import due_for_refresh, refresh_leads
 from callcenter.desk.events import WrapUpDone
@@ -81,8 +88,10 @@ class DialerEngine:
                 await self.calls.failed(event.channel_id, event.reason, now)
             elif isinstance(event, PreviewDecision):
                 await self.placer.preview_decided(event, now)
-            else:
-                await self.calls.other(event, now)
+            elif isinstance(event, CallPickedUp):
+                await self.calls.picked_up(event, now)
+            elif isinstance(event, MachineDetection):
+                await self.calls.judged(event, now)
             await self.placer.assign_waiting(now)
 
     async def tick(self) -> None:
